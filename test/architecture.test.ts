@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Layer rules from style.md: an arrow means "may import".
+ *   cli → device → client → transport → protocol → common;  cli → router → transport
+ *   web → client, protocol.  client and router never import each other.
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  common: [],
+  protocol: ['common'],
+  transport: ['protocol', 'common'],
+  client: ['transport', 'protocol', 'common'],
+  router: ['transport', 'protocol', 'common'],
+  device: ['client', 'transport', 'protocol', 'common'],
+  mqtt: ['router', 'transport', 'protocol', 'common'],
+  web: ['client', 'protocol', 'common'],
+  cli: ['*'],
+  '.': ['client', 'transport', 'protocol', 'common', 'router', 'device'],
+};
+/** Layers that must run in a browser: no node:* (or bare built-in) imports. */
+const BROWSER_SAFE = new Set(['common', 'protocol', 'client', 'web']);
+const NODE_BUILTINS = new Set(builtinModules);
+
+const SRC = resolve(__dirname, '../src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|mts)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function layerOf(file: string): string {
+  const rel = relative(SRC, file);
+  return rel.includes(sep) ? rel.split(sep)[0]! : '.';
+}
+
+function importsOf(text: string): string[] {
+  const found: string[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of text.matchAll(re)) found.push((m[1] ?? m[2])!);
+  return found;
+}
+
+/** Problems with one file's imports; `specs` are its import specifiers. */
+function checkImports(file: string, specs: string[]): string[] {
+  const from = layerOf(file);
+  const allowed = ALLOWED[from];
+  const where = relative(SRC, file).split(sep).join('/');
+  if (allowed === undefined) return [`${where}: layer '${from}' is not in the layer table`];
+  const problems: string[] = [];
+  for (const spec of specs) {
+    if (spec.startsWith('.')) {
+      const to = layerOf(resolve(dirname(file), spec));
+      if (to !== from && !allowed.includes('*') && !allowed.includes(to)) {
+        problems.push(`${where}: '${from}' may not import '${to}' (${spec})`);
+      }
+    } else if (BROWSER_SAFE.has(from) && (spec.startsWith('node:') || NODE_BUILTINS.has(spec))) {
+      problems.push(`${where}: browser-safe layer '${from}' imports Node built-in '${spec}'`);
+    }
+  }
+  return problems;
+}
+
+describe('architecture', () => {
+  it('finds the source files', () => {
+    expect(sourceFiles(SRC).length).toBeGreaterThan(5);
+  });
+
+  it('keeps every import within the layer rules', () => {
+    const problems = sourceFiles(SRC).flatMap((file) => checkImports(file, importsOf(readFileSync(file, 'utf8'))));
+    expect(problems).toEqual([]);
+  });
+
+  it('reports an import that breaks the rules', () => {
+    const probe = join(SRC, 'client', 'probe.ts');
+    const text = "import { Router } from '../router/router.js';\nimport net from 'node:net';\n";
+    expect(checkImports(probe, importsOf(text))).toEqual([
+      "client/probe.ts: 'client' may not import 'router' (../router/router.js)",
+      "client/probe.ts: browser-safe layer 'client' imports Node built-in 'node:net'",
+    ]);
+  });
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+    // Interop suites spawn peers; two cores, so keep parallelism modest.
+    maxWorkers: 2,
+  },
+});
