@@ -11,7 +11,12 @@ export function randomId(): number {
 
 /** Session-scope (request) ids: 1, 2, 3, … wrapping back to 1 after 2^53. */
 export class SequentialIds {
-  #last = 0;
+  #last: number;
+
+  /** `last`: the id issued most recently (0 for none), so that `next()` continues after it. */
+  constructor(last = 0) {
+    this.#last = last;
+  }
 
   next(): number {
     this.#last = this.#last >= MAX_ID ? 1 : this.#last + 1;

@@ -77,7 +77,7 @@ export function parseMessage(value: unknown, options?: ParseOptions): WampMessag
   const code = value[0];
   const layout = typeof code === 'number' ? LAYOUTS[code] : undefined;
   if (layout === undefined) {
-    throw new ProtocolError(`unknown message type ${JSON.stringify(code) ?? String(code)}`);
+    throw new ProtocolError(`unknown message type ${show(code)}`);
   }
   const name = messageTypeName(code);
   if (isRevocation(code, value)) {
@@ -134,7 +134,8 @@ function checkId(v: unknown, where: string, lenient: boolean): number {
     if (v >= 1n && v <= BigInt(MAX_ID)) return Number(v);
   } else if (lenient && typeof v === 'string' && /^[1-9][0-9]{0,15}$/.test(v)) {
     const n = Number(v);
-    if (n <= MAX_ID) return n;
+    // String(n) === v: "9007199254740993" would otherwise round to 2^53.
+    if (n <= MAX_ID && String(n) === v) return n;
   }
   throw new ProtocolError(`${where} must be an integer id in [1, 2^53], got ${show(v)}`);
 }
@@ -145,7 +146,8 @@ export function isDict(v: unknown): v is Dict {
     typeof v === 'object' &&
     v !== null &&
     !Array.isArray(v) &&
-    !(v instanceof Uint8Array) &&
+    !ArrayBuffer.isView(v) &&
+    !(v instanceof ArrayBuffer) &&
     !(v instanceof Map)
   );
 }
@@ -175,6 +177,7 @@ function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v instanceof Uint8Array) return `bytes(${v.length})`;
   if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'number') return String(v);
   try {
     const s = JSON.stringify(v);
     return s.length > 40 ? `${s.slice(0, 40)}…` : s;

@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { isValidUri } from '../protocol/uris.js';
+import type { OptionsTable } from './args.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * The flags every client command (call, publish, subscribe, …) shares, as a parseArgs options
+ * table to spread into the command's own: `parseCommandArgs(argv, { ...CLIENT_OPTIONS, kw: … })`.
+ */
+export const CLIENT_OPTIONS = {
+  url: { type: 'string', default: 'rs://127.0.0.1:8081' },
+  realm: { type: 'string', default: 'home' },
+  serializer: { type: 'string', default: 'cbor' },
+  authid: { type: 'string' },
+  ticket: { type: 'string' },
+  secret: { type: 'string' },
+  key: { type: 'string' },
+} as const satisfies OptionsTable;
+
+/** The lines to put under "Options:" in a client command's usage. */
+export const CLIENT_OPTIONS_USAGE = `  --url URL            router to connect to: rs://host:port, rss://host:port,
+                       unix:///path/to.sock, ws://host:port/ws or wss://… (default rs://127.0.0.1:8081)
+  --realm REALM        realm to join (default home)
+  --serializer NAME    json, cbor or msgpack (default cbor)
+  --authid ID          authenticate as ID
+  --ticket TICKET      ticket authentication (needs --authid)
+  --secret SECRET      WAMP-CRA authentication (needs --authid)
+  --key FILE           cryptosign authentication with the Ed25519 private key in FILE
+`;
+
+export const SERIALIZERS = ['json', 'cbor', 'msgpack'] as const;
+export type SerializerName = (typeof SERIALIZERS)[number];
+
+const URL_SCHEMES = ['rs:', 'rss:', 'unix:', 'ws:', 'wss:'];
+
+export type ClientAuth =
+  | { method: 'anonymous'; authid?: string }
+  | { method: 'ticket'; authid: string; ticket: string }
+  | { method: 'wampcra'; authid: string; secret: string }
+  | { method: 'cryptosign'; authid?: string; keyFile: string };
+
+export interface ClientOptions {
+  url: string;
+  realm: string;
+  serializer: SerializerName;
+  auth: ClientAuth;
+}
+
+/** The values parseArgs returns for CLIENT_OPTIONS (a command's own values may have more keys). */
+export interface ClientOptionValues {
+  url?: string;
+  realm?: string;
+  serializer?: string;
+  authid?: string;
+  ticket?: string;
+  secret?: string;
+  key?: string;
+}
+
+/**
+ * Checks the client flags and picks the auth method from which secret flag is given (at most
+ * one). Throws UsageError; messages never repeat a secret. `cwd` resolves a relative --key path.
+ */
+export function clientOptionsFrom(values: ClientOptionValues, cwd: string): ClientOptions {
+  const url = checkUrl(values.url ?? CLIENT_OPTIONS.url.default);
+  const realm = values.realm ?? CLIENT_OPTIONS.realm.default;
+  if (!isValidUri(realm, 'loose', 'exact')) throw new UsageError(`--realm: '${realm}' is not a valid realm name`);
+  const serializer = values.serializer ?? CLIENT_OPTIONS.serializer.default;
+  if (!isSerializer(serializer)) {
+    throw new UsageError(`--serializer: expected one of ${SERIALIZERS.join(', ')}, got '${serializer}'`);
+  }
+  return { url, realm, serializer, auth: authFrom(values, cwd) };
+}
+
+function authFrom(values: ClientOptionValues, cwd: string): ClientAuth {
+  const { authid, ticket, secret, key } = values;
+  const given = (['ticket', 'secret', 'key'] as const).filter((flag) => values[flag] !== undefined);
+  if (given.length > 1) throw new UsageError(`give only one of --ticket, --secret, --key (got ${given.map((f) => `--${f}`).join(', ')})`);
+  if (authid === '') throw new UsageError('--authid: expected a non-empty value');
+  for (const flag of given) if (values[flag] === '') throw new UsageError(`--${flag}: expected a non-empty value`);
+  if ((ticket !== undefined || secret !== undefined) && authid === undefined) {
+    throw new UsageError(`--${ticket !== undefined ? 'ticket' : 'secret'} needs --authid`);
+  }
+  if (ticket !== undefined) return { method: 'ticket', authid: authid!, ticket };
+  if (secret !== undefined) return { method: 'wampcra', authid: authid!, secret };
+  if (key !== undefined) {
+    const keyFile = resolve(cwd, key);
+    return authid === undefined ? { method: 'cryptosign', keyFile } : { method: 'cryptosign', authid, keyFile };
+  }
+  return authid === undefined ? { method: 'anonymous' } : { method: 'anonymous', authid };
+}
+
+function checkUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--url: '${text}' is not a URL (e.g. rs://127.0.0.1:8081)`);
+  }
+  if (!URL_SCHEMES.includes(url.protocol)) {
+    throw new UsageError(`--url: unsupported scheme '${url.protocol}' (use rs://, rss://, unix://, ws:// or wss://)`);
+  }
+  if (url.protocol === 'unix:' ? url.pathname === '' || url.pathname === '/' : url.hostname === '') {
+    throw new UsageError(`--url: '${text}' has no ${url.protocol === 'unix:' ? 'socket path' : 'host'}`);
+  }
+  return text;
+}
+
+function isSerializer(name: string): name is SerializerName {
+  return (SERIALIZERS as readonly string[]).includes(name);
+}

@@ -1,0 +1,12 @@
+/**
+ * The command line was wrong (unknown flag, missing argument, bad flag value). `switchyard`
+ * prints the message and the command's usage on stderr and exits 1.
+ */
+export class UsageError extends Error {
+  readonly code = 'SWITCHYARD_USAGE';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

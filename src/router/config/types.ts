@@ -1,0 +1,121 @@
+import type { RealmAuthConfig, UserConfig } from '../auth/auth-config.js';
+import type { Action, RoleRule } from '../auth/authorizer.js';
+
+/**
+ * The router configuration, with every default applied (see PRODUCT.md "Router config").
+ * YAML keys are snake_case; these fields are their camelCase names.
+ */
+export interface RouterConfig {
+  listen: ListenerConfig[];
+  realms: RealmConfig[];
+  limits: Limits;
+  logLevel: ConfigLogLevel;
+}
+
+export type { Action, RoleRule, UserConfig };
+export type { CryptosignUserConfig, TicketUserConfig, WampCraUserConfig } from '../auth/auth-config.js';
+
+export type ConfigLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly ConfigLogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Certificate and key (PEM files) for a TLS listener; `ca` to require client certificates signed by it. */
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
+interface TcpEndpoint {
+  /** Address to bind; `0.0.0.0` (all IPv4 interfaces) when omitted in a config file. */
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  tls?: TlsConfig;
+  path?: undefined;
+}
+
+/** HTTP (the UI) + WebSocket at `/ws` + RawSocket (first byte 0x7F) on one port. */
+export interface UniversalListenerConfig extends TcpEndpoint {
+  type: 'universal';
+}
+
+export interface WebSocketListenerConfig extends Omit<TcpEndpoint, 'path'> {
+  type: 'websocket';
+  /** HTTP path of the WebSocket endpoint, default `/ws`. */
+  path: string;
+}
+
+/** RawSocket over TCP (`rs://`, or `rss://` with `tls`). */
+export interface RawSocketTcpListenerConfig extends TcpEndpoint {
+  type: 'rawsocket';
+}
+
+/** RawSocket over a Unix domain socket (`unix:///path`). */
+export interface RawSocketUnixListenerConfig {
+  type: 'rawsocket';
+  path: string;
+  host?: undefined;
+  port?: undefined;
+  tls?: undefined;
+}
+
+export type RawSocketListenerConfig = RawSocketTcpListenerConfig | RawSocketUnixListenerConfig;
+
+/** MQTT 3.1.1 clients bridged into one realm. */
+export interface MqttListenerConfig extends TcpEndpoint {
+  type: 'mqtt';
+  realm: string;
+}
+
+/** Discriminated on `type`; a rawsocket listener is a Unix socket when `path` is set. */
+export type ListenerConfig =
+  | UniversalListenerConfig
+  | WebSocketListenerConfig
+  | RawSocketListenerConfig
+  | MqttListenerConfig;
+
+export type ListenerType = ListenerConfig['type'];
+
+/** Whether a listener is RawSocket over a Unix domain socket rather than TCP. */
+export function isUnixListener(listener: ListenerConfig): listener is RawSocketUnixListenerConfig {
+  return listener.type === 'rawsocket' && listener.path !== undefined;
+}
+
+export interface RealmConfig extends RealmAuthConfig {
+  name: string;
+  /** When absent, anonymous sessions are refused. */
+  anonymous?: { role: string };
+  users: UserConfig[];
+  /** Permissions per role; absent means everything is allowed for every session. */
+  roles?: Record<string, RoleRule[]>;
+  /** Check URIs strictly (`[0-9a-z_]` components) rather than loosely. */
+  strictUris: boolean;
+}
+
+export interface Limits {
+  /** Largest message accepted or sent, in bytes. */
+  maxMessageSize: number;
+  /** Sessions open at once across all realms. */
+  maxSessions: number;
+  /** Unsent outbound bytes after which a session is a slow consumer and is disconnected. */
+  maxQueueBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxMessageSize: 16_777_215,
+  maxSessions: 1000,
+  maxQueueBytes: 16_777_216,
+};
+
+export const DEFAULT_PORTS: Readonly<Record<ListenerType, number>> = {
+  universal: 8080,
+  websocket: 8080,
+  rawsocket: 8081,
+  mqtt: 1883,
+};
+
+/** MQTT over TLS, when `tls` is given and `port` is not. */
+export const DEFAULT_MQTTS_PORT = 8883;
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_WEBSOCKET_PATH = '/ws';
+export const DEFAULT_REALM = 'home';

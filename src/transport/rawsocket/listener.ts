@@ -1,0 +1,57 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { silentLogger } from '../../common/logger.js';
+import { ConnectionLimiter } from '../connection-limiter.js';
+import {
+  bindServer,
+  boundAddress,
+  closeServer,
+  ConnectionTracker,
+  type ListenAddress,
+  type Listener,
+  type ListenOptions,
+  type TlsCredentials,
+} from '../listener.js';
+import { acceptRawSocket, type RawSocketAcceptOptions } from './server.js';
+
+export interface RawSocketListenOptions extends ListenOptions {
+  /** Serve RawSocket over TLS with these credentials (PEM). */
+  tls?: TlsCredentials & tls.TlsOptions;
+}
+
+/**
+ * A RawSocket listener on TCP (`{host, port}`, port 0 picks a free one), on a Unix socket
+ * (`{path}`), either of them over TLS when `options.tls` is given.
+ */
+export async function listenRawSocket(target: ListenAddress, options: RawSocketListenOptions): Promise<Listener> {
+  const logger = options.logger ?? silentLogger;
+  const accept: RawSocketAcceptOptions = {
+    onTransport: options.onTransport,
+    limiter: new ConnectionLimiter(options.maxConnections),
+    logger,
+    tls: options.tls !== undefined,
+  };
+  if (options.maxMessageSize !== undefined) accept.maxMessageSize = options.maxMessageSize;
+  if (options.serializers !== undefined) accept.serializers = options.serializers;
+  if (options.handshakeTimeoutMs !== undefined) accept.handshakeTimeoutMs = options.handshakeTimeoutMs;
+  if ('path' in target) accept.unixPath = target.path;
+
+  const tracker = new ConnectionTracker();
+  let server: net.Server;
+  if (options.tls === undefined) {
+    server = net.createServer((socket) => acceptRawSocket(socket, accept));
+  } else {
+    server = tls.createServer(options.tls, (socket) => {
+      tracker.add(socket);
+      acceptRawSocket(socket, accept);
+    });
+    server.on('tlsClientError', (error) => logger.debug('rawsocket TLS handshake failed', { error: error.message }));
+  }
+  server.on('connection', (socket: net.Socket) => tracker.add(socket));
+  await bindServer(server, target);
+  server.on('error', (error) => logger.error('rawsocket listener error', { error: error.message }));
+  return {
+    address: () => boundAddress(server, target),
+    close: () => closeServer(server, tracker, target),
+  };
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { check } from '../../src/cli/commands/check.js';
+import { main } from '../../src/cli/main.js';
+import { UsageError } from '../../src/cli/usage-error.js';
+import { fakeIo } from './fake-io.js';
+
+const FIXTURES = resolve(__dirname, '../fixtures/config');
+
+describe('check', () => {
+  let tmp: string | undefined;
+  afterEach(() => {
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+    tmp = undefined;
+  });
+
+  it('prints "FILE: ok" and exits 0 for a valid router config', async () => {
+    const io = fakeIo({ cwd: FIXTURES });
+    expect(await check.run(['router-full.yaml'], io)).toBe(0);
+    expect(io.stdoutText()).toBe('router-full.yaml: ok\n');
+    expect(io.stderrText()).toBe('');
+  });
+
+  it('prints every problem as file:line: key: message on stderr and exits 1', async () => {
+    const io = fakeIo({ cwd: FIXTURES });
+    expect(await check.run(['router-bad.yaml'], io)).toBe(1);
+    const lines = io.stderrText().trimEnd().split('\n');
+    expect(lines).toHaveLength(15);
+    expect(lines[0]).toBe('router-bad.yaml:2: listen[0].port: expected an integer from 0 to 65535, got 80800');
+    expect(lines[14]).toBe("router-bad.yaml:19: log_level: expected one of debug, info, warn, error, got 'verbose'");
+    expect(io.stdoutText()).toBe('');
+    expect(io.stderrText()).not.toContain('hunter2');
+  });
+
+  it('resolves the file and its secret files against the cwd it is given', async () => {
+    const io = fakeIo({ cwd: resolve(FIXTURES, '..'), env: { CAROL_TICKET: 't' } });
+    expect(await check.run(['config/router-secrets.yaml'], io)).toBe(0);
+    expect(io.stdoutText()).toBe('config/router-secrets.yaml: ok\n');
+  });
+
+  it('reports an unset environment variable from the io env', async () => {
+    const io = fakeIo({ cwd: FIXTURES, env: {} });
+    expect(await check.run(['router-secrets.yaml'], io)).toBe(1);
+    expect(io.stderrText()).toBe(
+      'router-secrets.yaml:7: realms[0].users[2].ticket: environment variable CAROL_TICKET is not set\n',
+    );
+  });
+
+  it('recognises a device config by its top-level device key', async () => {
+    const io = fakeIo({ cwd: FIXTURES });
+    expect(await check.run(['device.yaml'], io)).toBe(1);
+    expect(io.stderrText()).toBe('device.yaml:1: device: device configs are not supported yet\n');
+  });
+
+  it('reports a YAML syntax error', async () => {
+    const io = fakeIo({ cwd: FIXTURES });
+    expect(await check.run(['router-syntax.yaml'], io)).toBe(1);
+    expect(io.stderrText()).toBe('router-syntax.yaml:5: (yaml): Sequence item without - indicator\n');
+  });
+
+  it('checks several files and exits 1 when any is invalid', async () => {
+    const io = fakeIo({ cwd: FIXTURES });
+    expect(await check.run(['router-minimal.yaml', 'missing.yaml', 'router-full.yaml'], io)).toBe(1);
+    expect(io.stdoutText()).toBe('router-minimal.yaml: ok\nrouter-full.yaml: ok\n');
+    expect(io.stderrText()).toBe('missing.yaml: cannot read: no such file\n');
+  });
+
+  it('accepts an absolute path', async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'switchyard-check-'));
+    const file = join(tmp, 'router.yaml');
+    writeFileSync(file, 'realms: [ { name: home } ]\nlimits: { max_sessions: 0 }\n');
+    const io = fakeIo({ cwd: '/' });
+    expect(await check.run([file], io)).toBe(1);
+    expect(io.stderrText()).toBe(`${file}:2: limits.max_sessions: expected an integer of at least 1, got 0\n`);
+  });
+
+  it('prints its usage on --help and exits 0', async () => {
+    const io = fakeIo();
+    expect(await check.run(['--help'], io)).toBe(0);
+    expect(io.stdoutText()).toBe(check.usage);
+    expect(check.usage).toMatch(/^Usage: switchyard check CONFIG\.yaml/);
+  });
+
+  it('throws a UsageError without a file or with an unknown flag', async () => {
+    await expect(check.run([], fakeIo())).rejects.toThrow(new UsageError('missing CONFIG file'));
+    await expect(check.run(['--strict', 'x.yaml'], fakeIo())).rejects.toThrow(UsageError);
+  });
+
+  it('exits 1 with the usage through main for a usage error', async () => {
+    const io = fakeIo();
+    expect(await main(['check'], io)).toBe(1);
+    expect(io.stderrText()).toBe(`switchyard check: missing CONFIG file\n\n${check.usage}`);
+  });
+});

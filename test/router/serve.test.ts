@@ -1,0 +1,98 @@
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageType } from '../../src/protocol/message-type.js';
+import type { WampMessage } from '../../src/protocol/messages.js';
+import { serializerByName } from '../../src/protocol/serializers/index.js';
+import { connectRawSocket } from '../../src/transport/rawsocket/client.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { connectWebSocket } from '../../src/transport/websocket/client.js';
+import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
+
+const ROLES = { caller: {}, callee: {}, publisher: {}, subscriber: {} };
+
+/** Collects a transport's inbound messages; `next()` waits for the next one (bounded). */
+function inbox(transport: Transport) {
+  const queue: WampMessage[] = [];
+  const waiters: ((m: WampMessage) => void)[] = [];
+  let closed = false;
+  transport.attach({
+    onMessage: (m) => (waiters.length > 0 ? waiters.shift()!(m) : queue.push(m)),
+    onProtocolError: () => {},
+    onClose: () => {
+      closed = true;
+    },
+  });
+  return {
+    get closed() {
+      return closed;
+    },
+    next(timeoutMs = 2000): Promise<WampMessage> {
+      if (queue.length > 0) return Promise.resolve(queue.shift()!);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no message within timeout')), timeoutMs);
+        waiters.push((m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      });
+    },
+  };
+}
+
+describe('startRouter', () => {
+  let router: TestRouter | undefined;
+  const open: Transport[] = [];
+  afterEach(async () => {
+    for (const t of open.splice(0)) t.close();
+    await router?.close();
+    router = undefined;
+  });
+
+  it('routes a call between a RawSocket/CBOR callee and a WebSocket/JSON caller', async () => {
+    router = await startTestRouter();
+    const callee = await connectRawSocket({ host: '127.0.0.1', port: router.rawsocketPort }, { serializer: serializerByName('cbor')! });
+    const caller = await connectWebSocket(router.wsUrl, { serializer: serializerByName('json')!, WebSocket });
+    open.push(callee, caller);
+    const inCallee = inbox(callee);
+    const inCaller = inbox(caller);
+    callee.send([MessageType.HELLO, 'home', { roles: ROLES }]);
+    caller.send([MessageType.HELLO, 'home', { roles: ROLES }]);
+    expect((await inCallee.next())[0]).toBe(MessageType.WELCOME);
+    expect((await inCaller.next())[0]).toBe(MessageType.WELCOME);
+    callee.send([MessageType.REGISTER, 1, {}, 'com.echo']);
+    expect((await inCallee.next())[0]).toBe(MessageType.REGISTERED);
+    const big = 2 ** 40 + 7;
+    caller.send([MessageType.CALL, 1, {}, 'com.echo', [big, 'x'], { k: true }]);
+    const invocation = await inCallee.next();
+    expect(invocation[0]).toBe(MessageType.INVOCATION);
+    expect(invocation.slice(4)).toEqual([[big, 'x'], { k: true }]);
+    callee.send([MessageType.YIELD, invocation[1] as number, {}, invocation[4] as unknown[], invocation[5] as Record<string, unknown>]);
+    expect(await inCaller.next()).toEqual([MessageType.RESULT, 1, {}, [big, 'x'], { k: true }]);
+  });
+
+  it('serves RawSocket on the universal port', async () => {
+    router = await startTestRouter();
+    const t = await connectRawSocket({ host: '127.0.0.1', port: router.port }, { serializer: serializerByName('msgpack')! });
+    open.push(t);
+    const messages = inbox(t);
+    t.send([MessageType.HELLO, 'home', { roles: ROLES }]);
+    expect((await messages.next())[0]).toBe(MessageType.WELCOME);
+  });
+
+  it('ends a session that sends an undecodable message and keeps serving others', async () => {
+    router = await startTestRouter();
+    const good = await connectRawSocket({ host: '127.0.0.1', port: router.rawsocketPort }, { serializer: serializerByName('json')! });
+    const bad = await connectRawSocket({ host: '127.0.0.1', port: router.rawsocketPort }, { serializer: serializerByName('json')! });
+    open.push(good, bad);
+    const inGood = inbox(good);
+    const inBad = inbox(bad);
+    good.send([MessageType.HELLO, 'home', { roles: ROLES }]);
+    await inGood.next();
+    bad.sendEncoded(new TextEncoder().encode('[1, "home", {'));
+    const abort = await inBad.next();
+    expect(abort[0]).toBe(MessageType.ABORT);
+    expect(abort[2]).toBe('wamp.error.protocol_violation');
+    good.send([MessageType.CALL, 1, {}, 'wamp.session.count']);
+    expect(await inGood.next()).toEqual([MessageType.RESULT, 1, {}, [1]]);
+  });
+});
