@@ -48,6 +48,16 @@ export const CloseUri = {
 export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
 export type UriMode = 'loose' | 'strict';
 
+/**
+ * Reads SUBSCRIBE/REGISTER Options.match: absent or null (Wampy sends `undefined`) means exact;
+ * an unknown value gives undefined so the caller can answer `wamp.error.invalid_argument`.
+ */
+export function matchPolicyOf(value: unknown): MatchPolicy | undefined {
+  if (value == null || value === 'exact') return 'exact';
+  if (value === 'prefix' || value === 'wildcard') return value;
+  return undefined;
+}
+
 // Python-form regexes from basic/building_blocks.md.
 const LOOSE = /^([^\s.#]+\.)*([^\s.#]+)$/;
 const LOOSE_EMPTY = /^(([^\s.#]+\.)|\.)*([^\s.#]+)?$/;

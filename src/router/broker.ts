@@ -12,7 +12,7 @@ import {
   type UnsubscribeMessage,
   withPayload,
 } from '../protocol/messages.js';
-import { ErrorUri, isValidUri, type MatchPolicy, type UriMode } from '../protocol/uris.js';
+import { ErrorUri, isValidUri, matchPolicyOf, type MatchPolicy, type UriMode } from '../protocol/uris.js';
 import { EncodedMessage } from './encoded-message.js';
 import { UriIndex } from './matcher.js';
 import { PublishFilter } from './publish-filter.js';
@@ -287,11 +287,10 @@ export class Broker {
   }
 }
 
-/** SUBSCRIBE.Options.match: absent (or null/undefined, as Wampy sends) means exact. */
 function parseMatchPolicy(value: unknown): MatchPolicy {
-  if (value == null || value === 'exact') return 'exact';
-  if (value === 'prefix' || value === 'wildcard') return value;
-  throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, [`unknown match policy: ${String(value)}`]);
+  const match = matchPolicyOf(value);
+  if (match === undefined) throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, [`unknown match policy: ${String(value)}`]);
+  return match;
 }
 
 function invalidUri(uri: string): ApplicationError {

@@ -44,6 +44,10 @@ export type CancelMode = 'skip' | 'kill' | 'killnowait';
  */
 const DEFAULT_CANCEL_MODE: CancelMode = 'killnowait';
 
+function isCancelMode(value: unknown): value is CancelMode {
+  return value === 'skip' || value === 'kill' || value === 'killnowait';
+}
+
 /**
  * Routed RPC (basic/remote_procedure_call.md plus the advanced rpc_* features): registrations,
  * CALL → INVOCATION by invoke policy, YIELD/ERROR → RESULT/ERROR, progressive results, cancel,
@@ -157,12 +161,9 @@ export class Dealer {
 
   cancel(session: RouterSession, msg: CancelMessage): void {
     const [, request, options] = msg;
-    const mode = options.mode ?? DEFAULT_CANCEL_MODE;
-    if (mode !== 'skip' && mode !== 'kill' && mode !== 'killnowait') {
-      throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, [
-        `invalid cancel mode ${JSON.stringify(mode)} (skip, kill or killnowait)`,
-      ]);
-    }
+    // An absent or unknown mode gets the default: a CANCEL has no reply of its own to carry an
+    // error, and an ERROR for the CALL would end it for the caller while the callee runs on.
+    const mode: CancelMode = isCancelMode(options.mode) ? options.mode : DEFAULT_CANCEL_MODE;
     const call = this.#calls.byCall(session, request);
     if (call === undefined || call.interrupted) return; // finished, unknown, or a kill already under way
     // A callee that did not announce call_canceling gets no INTERRUPT: skip (rpc_call_canceling.md).

@@ -120,7 +120,8 @@ export class UriIndex<T> {
   }
 }
 
-function wildcardMatches(pattern: string[], parts: string[]): boolean {
+/** Whether a topic split into components matches a wildcard pattern's components. */
+export function wildcardMatches(pattern: readonly string[], parts: readonly string[]): boolean {
   if (pattern.length !== parts.length) return false;
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];

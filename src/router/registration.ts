@@ -1,12 +1,11 @@
 import { ApplicationError } from '../protocol/errors.js';
 import type { Dict } from '../protocol/messages.js';
-import { ErrorUri, type MatchPolicy } from '../protocol/uris.js';
+import { ErrorUri, matchPolicyOf, type MatchPolicy } from '../protocol/uris.js';
 import type { RouterSession } from './router-session.js';
 
 /** REGISTER.Options.invoke (advanced/rpc_shared_registration.md). */
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
 
-const MATCH_POLICIES: ReadonlySet<string> = new Set<MatchPolicy>(['exact', 'prefix', 'wildcard']);
 const INVOKE_POLICIES: ReadonlySet<string> = new Set<InvokePolicy>(['single', 'roundrobin', 'random', 'first', 'last']);
 
 /** The REGISTER options the dealer acts on, validated. */
@@ -22,9 +21,9 @@ export interface RegisterOptions {
  * Throws `wamp.error.invalid_argument` for an unknown policy or a non-boolean disclose_caller.
  */
 export function parseRegisterOptions(options: Dict): RegisterOptions {
-  const match = options.match ?? 'exact';
-  if (typeof match !== 'string' || !MATCH_POLICIES.has(match)) {
-    throw invalidArgument(`invalid match policy ${JSON.stringify(match)} (exact, prefix or wildcard)`);
+  const match = matchPolicyOf(options.match);
+  if (match === undefined) {
+    throw invalidArgument(`invalid match policy ${JSON.stringify(options.match)} (exact, prefix or wildcard)`);
   }
   const invoke = options.invoke ?? 'single';
   if (typeof invoke !== 'string' || !INVOKE_POLICIES.has(invoke)) {
@@ -34,7 +33,7 @@ export function parseRegisterOptions(options: Dict): RegisterOptions {
   }
   const disclose = options.disclose_caller ?? false;
   if (typeof disclose !== 'boolean') throw invalidArgument('disclose_caller must be a boolean');
-  return { match: match as MatchPolicy, invoke: invoke as InvokePolicy, discloseCaller: disclose };
+  return { match, invoke: invoke as InvokePolicy, discloseCaller: disclose };
 }
 
 /** One session attached to a registration. */

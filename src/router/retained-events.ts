@@ -1,6 +1,7 @@
 import type { Args, Dict } from '../protocol/messages.js';
 import type { MatchPolicy } from '../protocol/uris.js';
 import type { PublishFilter } from './publish-filter.js';
+import { wildcardMatches } from './matcher.js';
 import type { RouterSession } from './router-session.js';
 
 /**
@@ -50,7 +51,7 @@ export class RetainedEvents {
     }
     const pattern = match === 'wildcard' ? uri.split('.') : undefined;
     for (const event of this.#byTopic.values()) {
-      const covered = pattern === undefined ? event.topic.startsWith(uri) : wildcardCovers(pattern, event.topic);
+      const covered = pattern === undefined ? event.topic.startsWith(uri) : wildcardMatches(pattern, event.topic.split('.'));
       if (covered && isVisibleTo(event, session)) out.push(event);
     }
     return out;
@@ -60,15 +61,4 @@ export class RetainedEvents {
 function isVisibleTo(event: Publication, session: RouterSession): boolean {
   if (event.excludedSessionId === session.id) return false;
   return event.filter === null || event.filter.accepts(session);
-}
-
-/** Same rule as UriIndex: as many components as the pattern, an empty one matching any. */
-function wildcardCovers(pattern: string[], topic: string): boolean {
-  const parts = topic.split('.');
-  if (parts.length !== pattern.length) return false;
-  for (let i = 0; i < parts.length; i++) {
-    const p = pattern[i];
-    if (p !== '' && p !== parts[i]) return false;
-  }
-  return true;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseUri, ErrorUri, isReservedUri, isValidUri } from '../../src/protocol/uris.js';
+import { CloseUri, ErrorUri, isReservedUri, isValidUri, matchPolicyOf } from '../../src/protocol/uris.js';
 
 describe('isValidUri', () => {
   it.each([
@@ -47,5 +47,20 @@ describe('isReservedUri', () => {
     expect(isReservedUri(ErrorUri.PROTOCOL_VIOLATION)).toBe(true);
     expect(isReservedUri('com.wamp.topic')).toBe(false);
     expect(isReservedUri('wampx.topic')).toBe(false);
+  });
+});
+
+describe('matchPolicyOf', () => {
+  it('reads an absent, null or undefined match as exact', () => {
+    expect(matchPolicyOf(undefined)).toBe('exact');
+    expect(matchPolicyOf(null)).toBe('exact');
+    expect(matchPolicyOf('exact')).toBe('exact');
+  });
+
+  it('passes prefix and wildcard through and rejects anything else', () => {
+    expect(matchPolicyOf('prefix')).toBe('prefix');
+    expect(matchPolicyOf('wildcard')).toBe('wildcard');
+    expect(matchPolicyOf('regex')).toBeUndefined();
+    expect(matchPolicyOf(1)).toBeUndefined();
   });
 });

@@ -82,12 +82,11 @@ describe('Dealer call canceling', () => {
     },
   );
 
-  it('rejects an unknown mode with invalid_argument and leaves the call running', () => {
+  it('treats an unknown mode as the default killnowait', () => {
     const { dealer, caller, callee, request, invocation } = inFlight(capablePeer());
-    wampErrorOf(() => dealer.cancel(caller, [MessageType.CANCEL, request, { mode: 'abort' }]), ErrorUri.INVALID_ARGUMENT);
-    expect(take(callee)).toEqual([]);
-    dealer.yield(callee, [MessageType.YIELD, invocation, {}, [1]]);
-    expect(take(caller)).toEqual([[MessageType.RESULT, request, {}, [1]]]);
+    dealer.cancel(caller, [MessageType.CANCEL, request, { mode: 'abort' }]);
+    expect(take(caller)).toEqual([[MessageType.ERROR, MessageType.CALL, request, {}, ErrorUri.CANCELED, ['the call was canceled']]]);
+    expect(take(callee)).toEqual([[MessageType.INTERRUPT, invocation, { mode: 'killnowait' }]]);
   });
 
   it('ignores CANCEL for an unknown, finished or foreign call', () => {
