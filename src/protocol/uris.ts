@@ -31,8 +31,8 @@ export const ErrorUri = {
   UNAVAILABLE: 'wamp.error.unavailable',
   NO_AVAILABLE_CALLEE: 'wamp.error.no_available_callee',
   FEATURE_NOT_SUPPORTED: 'wamp.error.feature_not_supported',
-  /** Used when a router or peer shuts a session down because it could not keep up. */
-  SYSTEM_SHUTDOWN: 'wamp.close.system_shutdown',
+  /** Not in the spec; Crossbar's URI for an exception raised inside the router or a callee. */
+  RUNTIME_ERROR: 'wamp.error.runtime_error',
 } as const;
 
 export const CloseUri = {

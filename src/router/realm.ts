@@ -231,7 +231,7 @@ export class Realm {
   #replyError(session: RouterSession, requestType: number, requestId: number, error: unknown): void {
     if (!(error instanceof WampError)) {
       this.#logger.error('request failed', { session: session.id, request: messageTypeName(requestType), error: String(error) });
-      error = new WampError('wamp.error.runtime_error', ['internal router error']);
+      error = new WampError(ErrorUri.RUNTIME_ERROR, ['internal router error']);
     }
     const e = error as WampError;
     session.send(withPayload([MessageType.ERROR, requestType, requestId, e.details, e.uri], e.args, e.kwargs));
