@@ -1,26 +1,12 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { challenge, failure } from './auth-test-helpers.js';
 import { WampError } from '../../../src/protocol/errors.js';
 import type { AuthRequest, AuthStep, ChallengeStep } from '../../../src/router/auth/authenticator.js';
 import { CryptosignAuthenticator, ed25519PublicKeyFromHex } from '../../../src/router/auth/cryptosign.js';
 
 function request(authextra: Record<string, unknown>, authid?: string): AuthRequest {
   return { realm: 'realm1', sessionId: 5, authid, authmethods: ['cryptosign'], authextra };
-}
-
-function challenge(step: AuthStep): ChallengeStep {
-  if (step.kind !== 'challenge') throw new Error('expected a challenge');
-  return step;
-}
-
-function failure(fn: () => unknown): WampError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WampError) return err;
-    throw err;
-  }
-  throw new Error('expected a WampError');
 }
 
 function keyPair(): { privateKey: KeyObject; pubkey: string } {

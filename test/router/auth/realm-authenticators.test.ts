@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { challenge, failure } from './auth-test-helpers.js';
 import { WampError } from '../../../src/protocol/errors.js';
 import { AuthConfigError, type RealmAuthConfig } from '../../../src/router/auth/auth-config.js';
 import type { AuthRequest, AuthStep, ChallengeStep } from '../../../src/router/auth/authenticator.js';
@@ -23,21 +24,6 @@ const closed = createRealmAuthenticators({ users: CONFIG.users });
 
 function request(authmethods: string[], authid?: string, authextra: Record<string, unknown> = {}): AuthRequest {
   return { realm: 'realm1', sessionId: 11, authid, authmethods, authextra };
-}
-
-function challenge(step: AuthStep): ChallengeStep {
-  if (step.kind !== 'challenge') throw new Error('expected a challenge');
-  return step;
-}
-
-function failure(fn: () => unknown): WampError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WampError) return err;
-    throw err;
-  }
-  throw new Error('expected a WampError');
 }
 
 describe('createRealmAuthenticators', () => {

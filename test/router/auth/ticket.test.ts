@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { challenge, failure } from './auth-test-helpers.js';
 import { WampError } from '../../../src/protocol/errors.js';
 import type { AuthRequest, AuthStep, ChallengeStep } from '../../../src/router/auth/authenticator.js';
 import { TicketAuthenticator } from '../../../src/router/auth/ticket.js';
@@ -11,21 +12,6 @@ const auth = new TicketAuthenticator([
 
 function request(authid: string): AuthRequest {
   return { realm: 'realm1', sessionId: 7, authid, authmethods: ['ticket'], authextra: {} };
-}
-
-function challenge(step: AuthStep): ChallengeStep {
-  if (step.kind !== 'challenge') throw new Error('expected a challenge');
-  return step;
-}
-
-function failure(fn: () => unknown): WampError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WampError) return err;
-    throw err;
-  }
-  throw new Error('expected a WampError');
 }
 
 describe('TicketAuthenticator', () => {

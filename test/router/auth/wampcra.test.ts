@@ -1,5 +1,6 @@
 import { createHmac, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { challenge, failure } from './auth-test-helpers.js';
 import { WampError } from '../../../src/protocol/errors.js';
 import type { AuthRequest, AuthStep, ChallengeStep } from '../../../src/router/auth/authenticator.js';
 import { WampCraAuthenticator } from '../../../src/router/auth/wampcra.js';
@@ -16,21 +17,6 @@ const auth = new WampCraAuthenticator(
 
 function request(authid: string, sessionId = 3251278072152162): AuthRequest {
   return { realm: 'realm1', sessionId, authid, authmethods: ['wampcra'], authextra: {} };
-}
-
-function challenge(step: AuthStep): ChallengeStep {
-  if (step.kind !== 'challenge') throw new Error('expected a challenge');
-  return step;
-}
-
-function failure(fn: () => unknown): WampError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WampError) return err;
-    throw err;
-  }
-  throw new Error('expected a WampError');
 }
 
 /** The client side, written out from the spec rather than with the module's helpers. */
