@@ -124,7 +124,12 @@ export class RouterConnection implements TransportHandlers {
     if (step.kind === 'welcome') return this.#welcome(realm, request, sessionId, step.identity);
     this.#state = { name: 'authenticating', realm, request, sessionId, step };
     this.#armTimer('AUTHENTICATE');
-    this.#transport.send([MessageType.CHALLENGE, step.method, step.extra]);
+    try {
+      this.#transport.send([MessageType.CHALLENGE, step.method, step.extra]);
+    } catch (error) {
+      // e.g. a CHALLENGE larger than the limit the peer announced.
+      this.#abortWith(error);
+    }
   }
 
   #authenticate(state: Extract<State, { name: 'authenticating' }>, message: AuthenticateMessage): void {
@@ -139,7 +144,13 @@ export class RouterConnection implements TransportHandlers {
 
   #welcome(realm: Realm, request: HelloRequest, sessionId: number, identity: Identity): void {
     this.#clearTimer();
-    const session = realm.join({ id: sessionId, transport: this.#transport, identity, roles: request.roles });
+    let session: RouterSession;
+    try {
+      session = realm.join({ id: sessionId, transport: this.#transport, identity, roles: request.roles });
+    } catch (error) {
+      // e.g. WELCOME larger than the limit the peer announced: ABORT instead of an uncaught throw.
+      return this.#abortWith(error);
+    }
     this.#state = { name: 'established', realm, session };
     this.#host.logger.debug('session joined', { session: sessionId, realm: realm.name, authid: identity.authid });
   }

@@ -93,11 +93,12 @@ export class Realm {
       maxQueueBytes: this.#options.maxQueueBytes,
       onSlowConsumer: (s) => this.#slowConsumer(s),
     });
-    this.#sessions.set(session.id, session);
     const { authid, authrole, authmethod, authprovider, authextra } = request.identity;
     const details: Dict = { realm: this.name, authid, authrole, authmethod, authprovider, roles: routerRoles() };
     if (authextra !== undefined) details['authextra'] = authextra;
+    // Throws (PayloadSizeExceededError) before the session is registered if WELCOME is too large.
     session.send([MessageType.WELCOME, session.id, details]);
+    this.#sessions.set(session.id, session);
     this.#broker.publishInternal('wamp.session.on_join', [sessionDetails(session)]);
     return session;
   }
@@ -243,6 +244,6 @@ export class Realm {
       realm: this.name,
       queued_bytes: session.transport.bufferedAmount,
     });
-    session.transport.close('slow consumer');
+    session.transport.destroy('slow consumer');
   }
 }

@@ -36,6 +36,10 @@ export abstract class BaseTransport implements Transport {
   protected abstract writeMessage(bytes: Uint8Array): void;
   /** Starts closing the connection; the subclass later calls `closed()`. */
   protected abstract closeConnection(reason: string): void;
+  /** Drops the connection without flushing; the subclass later calls `closed()`. */
+  protected destroyConnection(reason: string): void {
+    this.closeConnection(reason);
+  }
 
   get isOpen(): boolean {
     return this.#state === 'open';
@@ -67,6 +71,13 @@ export abstract class BaseTransport implements Transport {
     this.#state = 'closing';
     this.#closedLocally = true;
     this.closeConnection(reason);
+  }
+
+  destroy(reason = 'destroyed'): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closing';
+    this.#closedLocally = true;
+    this.destroyConnection(reason);
   }
 
   /** For subclasses: one inbound serialized message. Dropped once close() was called. */

@@ -66,4 +66,9 @@ export interface Transport {
   sendEncoded(bytes: Uint8Array): void;
   /** Flushes what is queued and closes. onClose follows. */
   close(reason?: string): void;
+  /**
+   * Drops the connection at once, discarding what is queued (a slow consumer, a dead link).
+   * onClose follows.
+   */
+  destroy(reason?: string): void;
 }

@@ -79,6 +79,10 @@ export class FakeTransport implements Transport {
     this.#handlers?.onClose(info);
   }
 
+  destroy(reason = 'destroyed'): void {
+    this.close(reason);
+  }
+
   /** Delivers an inbound message to the attached handlers, as if the peer had sent it. */
   receive(message: WampMessage): void {
     if (this.#handlers === undefined) throw new Error('FakeTransport.receive before attach');

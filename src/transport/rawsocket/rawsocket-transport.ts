@@ -124,6 +124,12 @@ export class RawSocketTransport extends BaseTransport {
     this.#closeTimer.unref();
   }
 
+  protected override destroyConnection(reason: string): void {
+    this.#closeReason = reason;
+    this.#decoder.stop();
+    this.#socket.destroy();
+  }
+
   protected override onClosed(_info: CloseInfo): void {
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     this.#decoder.stop();

@@ -48,6 +48,11 @@ export class WebSocketServerTransport extends BaseTransport {
     this.#ws.close(NORMAL_CLOSURE, closeReasonText(reason));
   }
 
+  protected override destroyConnection(reason: string): void {
+    this.#closeReason = reason;
+    this.#ws.terminate();
+  }
+
   readonly #onMessage = (data: RawData, isBinary: boolean): void => {
     if (isBinary !== this.serializer.binary) {
       this.protocolError(

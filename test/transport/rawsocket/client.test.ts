@@ -153,4 +153,16 @@ describe('connectRawSocket', () => {
     expect(clientSide.closes).toHaveLength(1);
     client.send(call); // ignored once closed
   });
+
+  it('drops the connection at once on destroy, without waiting for the peer', async () => {
+    const { port, accepted } = await startRouter();
+    const client = await connectRawSocket({ host: '127.0.0.1', port }, { serializer: cborSerializer });
+    const clientSide = new Recorder(client);
+    const routerSide = new Recorder(await eventually(() => accepted[0]));
+    const started = Date.now();
+    client.destroy('dead link');
+    expect(await clientSide.closed()).toMatchObject({ local: true, reason: 'dead link' });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(await routerSide.closed()).toMatchObject({ local: false });
+  });
 });
