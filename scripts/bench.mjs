@@ -1,0 +1,183 @@
+// `npm run bench`: the router benchmark with same-run baselines (see scripts/bench/*.mjs).
+// Every server (router, TCP relay, Mosquitto) and every load client runs in its own process;
+// scenarios are interleaved run by run so that machine noise hits baselines and router alike;
+// medians are reported with ratios against the baselines of this very run.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installCleanup, killAll } from './bench/children.mjs';
+import { analyzeProfile, formatProfile } from './bench/cpuprofile.mjs';
+import { parseOptions, USAGE } from './bench/options.mjs';
+import { checkTargets, formatTable, summarize, TABLE_NOTES } from './bench/report.mjs';
+import { runScenario, SCENARIOS } from './bench/scenarios.mjs';
+import { MOSQUITTO, mosquittoVersion } from './bench/servers.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const MAX_WINDOW = 60_000;
+
+async function main() {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(error.message);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (options.fanoutWindow > MAX_WINDOW) {
+    console.error(`--fanout-window is at most ${MAX_WINDOW}`);
+    return 2;
+  }
+  if (!existsSync(join(root, 'dist/router/serve.js'))) {
+    console.error('dist/ is missing: run `npm run build` first (npm run bench does).');
+    return 2;
+  }
+  installCleanup();
+
+  let scenarios = SCENARIOS.filter((s) => options.only.length === 0 || options.only.some((o) => s.id.includes(o)));
+  const mosquitto = existsSync(MOSQUITTO) ? mosquittoVersion() : null;
+  if (mosquitto === null && scenarios.some((s) => s.server === 'mosquitto')) {
+    console.warn(`warning: ${MOSQUITTO} not found (set BENCH_MOSQUITTO): skipping the Mosquitto baseline`);
+    scenarios = scenarios.filter((s) => s.server !== 'mosquitto');
+  }
+  if (scenarios.length === 0) {
+    console.error(`no scenario matches --only=${options.only.join(',')}`);
+    return 2;
+  }
+
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    loadavg: os.loadavg(),
+    mosquitto,
+    commit: gitCommit(),
+  };
+  console.log(
+    `switchyard router bench — node ${environment.node}, ${environment.cpus} × ${environment.cpuModel}, ` +
+      `load average ${environment.loadavg.map((l) => l.toFixed(2)).join(' ')}` +
+      (mosquitto !== null ? `, mosquitto ${mosquitto}` : ''),
+  );
+  console.log(
+    `${options.runs} run(s) × ${options.durationMs / 1000} s measured (+${options.warmupMs / 1000} s warm-up) per scenario, ` +
+      `${options.payload}-byte payloads, fan-out to ${options.subscribers} subscribers with ${options.fanoutWindow} publications in flight\n`,
+  );
+
+  const runs = new Map(scenarios.map((s) => [s.id, []]));
+  const failures = [];
+  for (let run = 1; run <= options.runs; run++) {
+    for (const scenario of scenarios) {
+      const tag = `run ${run}/${options.runs}  ${scenario.id.padEnd(31)}`;
+      try {
+        const result = await runScenario(scenario, options);
+        runs.get(scenario.id).push(result);
+        console.log(`${tag} ${describeRun(result)}`);
+      } catch (error) {
+        failures.push({ scenario: scenario.id, run, error: error.message });
+        console.log(`${tag} FAILED: ${error.message}`);
+      }
+    }
+  }
+
+  const summaries = scenarios.filter((s) => runs.get(s.id).length > 0).map((s) => summarize(s, runs.get(s.id)));
+  console.log('');
+  for (const line of formatTable(summaries)) console.log(line);
+  console.log('');
+  for (const line of TABLE_NOTES) console.log(line);
+  console.log('');
+  const targets = checkTargets(summaries);
+  for (const target of targets) console.log(target.line);
+  for (const s of summaries) {
+    if (s.loadCores !== null && s.loadCores >= 0.9) {
+      console.log(`note: the load client used ${s.loadCores.toFixed(2)} cores in ${s.id}: that result may be load-bound`);
+    }
+  }
+
+  const profiles = [];
+  if (options.profile !== 'none') {
+    const wanted =
+      options.profile === 'all'
+        ? scenarios.filter((s) => s.server === 'router').map((s) => s.id)
+        : [...new Set(targets.filter((t) => !t.pass).map((t) => t.scenario))];
+    if (wanted.length === 0) console.log('\n--profile: every target passed, nothing to profile (use --profile=all)');
+    for (const id of wanted) {
+      const scenario = scenarios.find((s) => s.id === id);
+      try {
+        profiles.push(await profileScenario(scenario, options));
+      } catch (error) {
+        failures.push({ scenario: id, run: 'profile', error: error.message });
+        console.log(`\nprofile of ${id} FAILED: ${error.message}`);
+      }
+    }
+  }
+
+  const jsonPath = resolve(options.json);
+  writeFileSync(
+    jsonPath,
+    `${JSON.stringify({ environment, options, summaries, targets, runs: Object.fromEntries(runs), profiles, failures }, null, 2)}\n`,
+  );
+  console.log(`\nresults written to ${jsonPath}`);
+  if (failures.length > 0) {
+    console.log(`${failures.length} run(s) failed`);
+    return 1;
+  }
+  return 0;
+}
+
+function describeRun(r) {
+  const rate = r.rate >= 1e4 ? `${(r.rate / 1000).toFixed(1)}k` : r.rate.toFixed(0);
+  return (
+    `${rate.padStart(6)} ${r.unit}/s  p50 ${fmt(r.latency.p50Us, 0)} µs  p99 ${fmt(r.latency.p99Us, 0)} µs  ` +
+    `server ${fmt(r.server.cores, 2)} cores (${fmt(r.server.cpuPer100k, 3)} s/100k, ${fmt(r.server.rssMiB, 1)} MiB)  ` +
+    `load ${fmt(r.load.cores, 2)} cores  other ${fmt(r.machine.otherCores, 2)}`
+  );
+}
+
+function fmt(value, digits) {
+  return value === null || value === undefined ? '-' : value.toFixed(digits);
+}
+
+/** One more run with the router under `node --cpu-prof`; prints and returns its top frames. */
+async function profileScenario(scenario, options) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'switchyard-bench-profile-'));
+  console.log(`\nprofiling the router in ${scenario.id} (one ${options.durationMs / 1000} s run, node --cpu-prof) …`);
+  const result = await runScenario(scenario, options, dir);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
+  const path = join(dir, file);
+  const analysis = analyzeProfile(path);
+  console.log(`  ${describeRun(result)} (under the profiler)`);
+  console.log(`  profile: ${path}`);
+  for (const line of formatProfile(analysis, 15)) console.log(line);
+  return {
+    scenario: scenario.id,
+    path,
+    totalMs: analysis.totalMs,
+    top: analysis.functions.slice(0, 25),
+    files: analysis.files.slice(0, 15),
+  };
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  console.error(error?.stack ?? String(error));
+} finally {
+  killAll();
+}
+process.exit(code);

@@ -1,0 +1,90 @@
+// The fan-out workload shared by the WAMP and the MQTT load clients: one publisher keeps
+// `window` publications in flight (published but not yet received by every subscriber) and
+// `subscribers` links count what they receive. Each subscriber gets the publications in order, so
+// its n-th message is publication n: latency = arrival − publish time, with no decoding on the hot
+// path (`verify(payload)` is called on every 4096th message only).
+import { Histogram } from './histogram.mjs';
+
+const RING = 1 << 16;
+const MASK = RING - 1;
+const VERIFY_EVERY = 4096;
+
+/**
+ * links: { subscribers: Link[], publisher: { cork(), uncork(), publish(seq) } }; each subscriber
+ * Link calls `onMessage(payload, now)` per message and `afterBurst(now)` once per turn.
+ */
+export function createFanoutWorkload({ subscribers, publisher, window, verify, fail }) {
+  const count = subscribers.length;
+  const publishedAt = new Float64Array(RING);
+  const arrivals = new Uint16Array(RING);
+  const received = new Float64Array(count);
+  const latency = new Histogram();
+  let running = false;
+  let nextSeq = 0;
+  let completedSeq = 0;
+  let inFlight = 0;
+  let deliveries = 0;
+  let publications = 0;
+
+  function fill(now) {
+    if (!running || inFlight >= window) return;
+    publisher.cork();
+    while (inFlight < window) {
+      publishedAt[nextSeq & MASK] = now;
+      publisher.publish(nextSeq);
+      nextSeq++;
+      inFlight++;
+    }
+    publisher.uncork();
+  }
+
+  subscribers.forEach((link, i) => {
+    link.onMessage = (payload, now) => {
+      const seq = received[i]++;
+      if (seq >= nextSeq) return fail(new Error(`subscriber ${i} received more events than were published`));
+      if (seq % VERIFY_EVERY === 0 && !verify(payload)) return fail(new Error(`subscriber ${i}: unexpected message`));
+      const slot = seq & MASK;
+      latency.recordMs(now - publishedAt[slot]);
+      deliveries++;
+      if (++arrivals[slot] === count) {
+        arrivals[slot] = 0;
+        completedSeq++;
+        publications++;
+        inFlight--;
+      }
+    };
+    link.afterBurst = fill;
+    link.onClose = () => {
+      if (running) fail(new Error(`subscriber ${i}'s connection closed during the run`));
+    };
+  });
+
+  // Messages lost (e.g. a slow consumer dropped) would stall the window: fail loudly instead.
+  let lastCompleted = -1;
+  const watchdog = setInterval(() => {
+    if (running && inFlight > 0 && completedSeq === lastCompleted) {
+      fail(new Error(`fan-out stalled with ${inFlight} publications in flight (events lost?)`));
+    }
+    lastCompleted = completedSeq;
+  }, 2000);
+  watchdog.unref();
+
+  return {
+    start() {
+      running = true;
+      fill(performance.now());
+    },
+    reset() {
+      deliveries = 0;
+      publications = 0;
+      latency.reset();
+    },
+    snapshot() {
+      return { messages: deliveries, unit: 'events', publications, subscribers: count, latency: latency.summary() };
+    },
+    stop() {
+      running = false;
+      clearInterval(watchdog);
+    },
+  };
+}

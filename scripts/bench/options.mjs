@@ -1,0 +1,55 @@
+// Command-line flags and environment of `npm run bench` (node scripts/bench.mjs).
+
+export const USAGE = `usage: npm run bench -- [options]   (or: node scripts/bench.mjs [options] after npm run build)
+
+  --quick               smoke run, ~20 s: 1 run of 1 s per scenario, 0.5 s warm-up
+  --runs=N              measured runs per scenario, median reported   (env BENCH_RUNS, default 5)
+  --duration=S          seconds measured per run                      (env BENCH_DURATION, default 3)
+  --warmup=S            seconds of load before measuring               (env BENCH_WARMUP, default 1)
+  --fanout-window=N     publications in flight in fan-out (env BENCH_FANOUT_WINDOW, default 500)
+  --subscribers=N       fan-out subscribers                            (default 10)
+  --payload=N           payload bytes                                  (default 64)
+  --only=A,B            only scenarios whose id contains A or B (e.g. --only=rpc.w100,relay)
+  --profile             after the runs, profile the router (node --cpu-prof) in every scenario
+                        that missed a target and print its top self-time frames
+  --profile=all         profile every router scenario
+  --json=PATH           results file (default bench-results.json in the current directory)
+  --help
+`;
+
+export function parseOptions(argv, env = process.env) {
+  const flags = new Map();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (match === null) throw new Error(`unknown argument ${arg}\n\n${USAGE}`);
+    flags.set(match[1], match[2] ?? true);
+  }
+  const known = ['quick', 'runs', 'duration', 'warmup', 'fanout-window', 'subscribers', 'payload', 'only', 'profile', 'json', 'help'];
+  for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n\n${USAGE}`);
+  const quick = flags.get('quick') === true;
+  const number = (flag, envName, fallback, quickValue) => {
+    const raw = flags.get(flag) ?? env[envName];
+    if (raw === undefined || raw === true) return quick && quickValue !== undefined ? quickValue : fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} needs a positive number, got ${raw}`);
+    return value;
+  };
+  const profile = flags.get('profile');
+  if (profile !== undefined && profile !== true && profile !== 'all' && profile !== 'missed') {
+    throw new Error(`--profile takes no value or =all, got ${profile}`);
+  }
+  const only = flags.get('only');
+  return {
+    help: flags.get('help') === true,
+    quick,
+    runs: Math.round(number('runs', 'BENCH_RUNS', 5, 1)),
+    durationMs: number('duration', 'BENCH_DURATION', 3, 1) * 1000,
+    warmupMs: number('warmup', 'BENCH_WARMUP', 1, 0.5) * 1000,
+    fanoutWindow: Math.round(number('fanout-window', 'BENCH_FANOUT_WINDOW', 500)),
+    subscribers: Math.round(number('subscribers', 'BENCH_SUBSCRIBERS', 10)),
+    payload: Math.round(number('payload', 'BENCH_PAYLOAD', 64)),
+    only: typeof only === 'string' ? only.split(',').filter((s) => s !== '') : [],
+    profile: profile === undefined ? 'none' : profile === 'all' ? 'all' : 'missed',
+    json: typeof flags.get('json') === 'string' ? flags.get('json') : 'bench-results.json',
+  };
+}

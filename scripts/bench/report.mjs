@@ -1,0 +1,128 @@
+// Medians over runs, the results table, and the targets checked against the baselines of the
+// same bench run.
+
+export function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** One scenario's runs → medians (and the spread of the rate). */
+export function summarize(scenario, runs) {
+  const pick = (f) => runs.map(f);
+  const rates = pick((r) => r.rate);
+  return {
+    id: scenario.id,
+    label: scenario.label,
+    info: scenario.info === true,
+    runs: runs.length,
+    unit: runs[0]?.unit ?? '',
+    rate: median(rates),
+    rateMin: rates.length === 0 ? null : Math.min(...rates),
+    rateMax: rates.length === 0 ? null : Math.max(...rates),
+    p50Us: median(pick((r) => r.latency.p50Us)),
+    p99Us: median(pick((r) => r.latency.p99Us)),
+    serverCores: median(pick((r) => r.server.cores)),
+    cpuPer100k: median(pick((r) => r.server.cpuPer100k)),
+    idleRssMiB: median(pick((r) => r.server.idleRssMiB)),
+    rssMiB: median(pick((r) => r.server.rssMiB)),
+    peakRssMiB: Math.max(...pick((r) => r.server.peakRssMiB)),
+    loadCores: median(pick((r) => r.load.cores)),
+    otherCores: median(pick((r) => r.machine.otherCores)),
+    softirqCores: median(pick((r) => r.machine.softirqCores)),
+  };
+}
+
+const TRANSPORTS = [
+  { id: 'rawsocket-cbor', label: 'RawSocket/CBOR' },
+  { id: 'websocket-json', label: 'WebSocket/JSON' },
+];
+
+const TARGETS = [
+  { what: 'RPC w100 calls/s', scenario: 'router.rpc.w100', baseline: 'relay.rpc.w100', baselineName: 'relay round trips/s', metric: 'rate', atLeast: 0.7 },
+  { what: 'RPC w1 p50 latency', scenario: 'router.rpc.w1', baseline: 'relay.rpc.w1', baselineName: "relay's p50", metric: 'p50Us', atMost: 1.5 },
+  { what: 'fan-out events/s', scenario: 'router.fanout', baseline: 'mosquitto.fanout', baselineName: "Mosquitto's", metric: 'rate', atLeast: 0.8 },
+  { what: 'router CPU s / 100k deliveries', scenario: 'router.fanout', baseline: 'mosquitto.fanout', baselineName: "Mosquitto's", metric: 'cpuPer100k', atMost: 1.5 },
+];
+
+/** Every target whose scenario and baseline were measured: { ..., ratio, pass, line }. */
+export function checkTargets(summaries) {
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  const results = [];
+  for (const target of TARGETS) {
+    const baseline = byId.get(target.baseline);
+    for (const transport of TRANSPORTS) {
+      const scenarioId = `${target.scenario}.${transport.id}`;
+      const measured = byId.get(scenarioId);
+      if (measured === undefined || baseline === undefined) continue;
+      const value = measured[target.metric];
+      const base = baseline[target.metric];
+      const ratio = value !== null && base !== null && base > 0 ? value / base : null;
+      const limit = target.atLeast ?? target.atMost;
+      const pass = ratio !== null && (target.atLeast !== undefined ? ratio >= target.atLeast : ratio <= target.atMost);
+      const sign = target.atLeast !== undefined ? '≥' : '≤';
+      const line =
+        `${pass ? 'PASS' : 'MISS'}  ${target.what}, ${transport.label}: ` +
+        `${formatMetric(target.metric, value)} vs ${formatMetric(target.metric, base)} = ` +
+        `${ratio === null ? '?' : ratio.toFixed(2)}× ${target.baselineName} (target ${sign} ${limit}×)`;
+      results.push({
+        target: target.what,
+        transport: transport.label,
+        scenario: scenarioId,
+        baseline: target.baseline,
+        metric: target.metric,
+        value,
+        baselineValue: base,
+        ratio,
+        limit: `${sign} ${limit}`,
+        pass,
+        line,
+      });
+    }
+  }
+  return results;
+}
+
+function formatMetric(metric, value) {
+  if (value === null || value === undefined) return '?';
+  if (metric === 'rate') return `${formatRate(value)}/s`;
+  if (metric === 'p50Us') return `${value.toFixed(0)} µs`;
+  return `${value.toFixed(3)} s`;
+}
+
+function formatRate(value) {
+  if (value === null) return '-';
+  return value >= 1e4 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(0);
+}
+
+const fixed = (digits) => (v) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+const COLUMNS = [
+  { title: 'scenario', get: (s) => s.label, left: true },
+  { title: 'rate', get: (s) => `${formatRate(s.rate)} ${s.unit}/s` },
+  { title: 'min–max', get: (s) => `${formatRate(s.rateMin)}–${formatRate(s.rateMax)}` },
+  { title: 'p50 µs', get: (s) => fixed(0)(s.p50Us) },
+  { title: 'p99 µs', get: (s) => fixed(0)(s.p99Us) },
+  { title: 'srv CPU', get: (s) => fixed(2)(s.serverCores) },
+  { title: 'CPU s/100k', get: (s) => fixed(3)(s.cpuPer100k) },
+  { title: 'RSS idle/load MiB', get: (s) => `${fixed(1)(s.idleRssMiB)} / ${fixed(1)(s.rssMiB)}` },
+  { title: 'load CPU', get: (s) => fixed(2)(s.loadCores) },
+  { title: 'other CPU', get: (s) => fixed(2)(s.otherCores) },
+];
+
+/** The results table as lines of text. */
+export function formatTable(summaries) {
+  const rows = summaries.map((s) => COLUMNS.map((c) => c.get(s)));
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((cell, i) => (COLUMNS[i].left ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(COLUMNS.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+export const TABLE_NOTES = [
+  'rate: calls/s (RPC round trips) or events/s (deliveries to subscribers), median of runs; min–max over runs.',
+  'p50/p99: per call (send → RESULT) or per delivery (PUBLISH sent → EVENT received), medians of runs.',
+  'srv CPU: server process CPU (user+sys, all threads, /proc/<pid>/stat) in cores; CPU s/100k: per 100k calls (RPC) or 100k deliveries (fan-out).',
+  'load CPU: the load-client process in cores (≥ 0.9 means the result may be load-bound); other CPU: busy machine CPU billed to neither',
+  '  (loopback softirq, the bench itself, other tenants of this machine) — high values mean a noisy machine.',
+];
