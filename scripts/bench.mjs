@@ -1,7 +1,8 @@
 // `npm run bench`: the router benchmark with same-run baselines (see scripts/bench/*.mjs).
 // Every server (router, TCP relay, Mosquitto) and every load client runs in its own process;
-// scenarios are interleaved run by run so that machine noise hits baselines and router alike;
-// medians are reported with ratios against the baselines of this very run.
+// all scenarios start up front and their runs are interleaved round by round, so that machine
+// noise hits baselines and router alike; medians are reported with ratios against the baselines
+// of this very run. `node scripts/bench.mjs --help` lists the options.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { installCleanup, killAll } from './bench/children.mjs';
 import { analyzeProfile, formatProfile } from './bench/cpuprofile.mjs';
 import { parseOptions, USAGE } from './bench/options.mjs';
-import { checkTargets, formatTable, summarize, TABLE_NOTES } from './bench/report.mjs';
-import { runScenario, SCENARIOS } from './bench/scenarios.mjs';
+import { checkTargets, formatTable, noiseWarning, summarize, TABLE_NOTES } from './bench/report.mjs';
+import { ScenarioRunner, SCENARIOS } from './bench/scenarios.mjs';
 import { MOSQUITTO, mosquittoVersion } from './bench/servers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -65,25 +66,44 @@ async function main() {
       (mosquitto !== null ? `, mosquitto ${mosquitto}` : ''),
   );
   console.log(
-    `${options.runs} run(s) × ${options.durationMs / 1000} s measured (+${options.warmupMs / 1000} s warm-up) per scenario, ` +
+    `${options.runs} run(s) × ${options.durationMs / 1000} s measured per scenario ` +
+      `(warm-up ${options.warmupMs / 1000} s, then ${options.rewarmMs / 1000} s before each run), ` +
       `${options.payload}-byte payloads, fan-out to ${options.subscribers} subscribers with ${options.fanoutWindow} publications in flight\n`,
   );
 
   const runs = new Map(scenarios.map((s) => [s.id, []]));
   const failures = [];
+  let runners = [];
+  for (const scenario of scenarios) {
+    const runner = new ScenarioRunner(scenario, options);
+    try {
+      await runner.open();
+      runners.push(runner);
+    } catch (error) {
+      failures.push({ scenario: scenario.id, run: 'start', error: error.message });
+      console.log(`${scenario.id}: could not start: ${error.message}`);
+      await runner.close();
+    }
+  }
   for (let run = 1; run <= options.runs; run++) {
-    for (const scenario of scenarios) {
-      const tag = `run ${run}/${options.runs}  ${scenario.id.padEnd(31)}`;
+    // Every other round in reverse order: slow drifts in machine load even out.
+    const order = run % 2 === 1 ? [...runners] : [...runners].reverse();
+    for (const runner of order) {
+      const id = runner.scenario.id;
+      const tag = `run ${run}/${options.runs}  ${id.padEnd(31)}`;
       try {
-        const result = await runScenario(scenario, options);
-        runs.get(scenario.id).push(result);
+        const result = await runner.run();
+        runs.get(id).push(result);
         console.log(`${tag} ${describeRun(result)}`);
       } catch (error) {
-        failures.push({ scenario: scenario.id, run, error: error.message });
+        failures.push({ scenario: id, run, error: error.message });
         console.log(`${tag} FAILED: ${error.message}`);
+        runners = runners.filter((r) => r !== runner);
+        await runner.close();
       }
     }
   }
+  await Promise.all(runners.map((runner) => runner.close()));
 
   const summaries = scenarios.filter((s) => runs.get(s.id).length > 0).map((s) => summarize(s, runs.get(s.id)));
   console.log('');
@@ -93,6 +113,8 @@ async function main() {
   console.log('');
   const targets = checkTargets(summaries);
   for (const target of targets) console.log(target.line);
+  const noise = noiseWarning(summaries);
+  if (noise !== null) console.log(noise);
   for (const s of summaries) {
     if (s.loadCores !== null && s.loadCores >= 0.9) {
       console.log(`note: the load client used ${s.loadCores.toFixed(2)} cores in ${s.id}: that result may be load-bound`);
@@ -135,7 +157,7 @@ function describeRun(r) {
   return (
     `${rate.padStart(6)} ${r.unit}/s  p50 ${fmt(r.latency.p50Us, 0)} µs  p99 ${fmt(r.latency.p99Us, 0)} µs  ` +
     `server ${fmt(r.server.cores, 2)} cores (${fmt(r.server.cpuPer100k, 3)} s/100k, ${fmt(r.server.rssMiB, 1)} MiB)  ` +
-    `load ${fmt(r.load.cores, 2)} cores  other ${fmt(r.machine.otherCores, 2)}`
+    `load ${fmt(r.load.cores, 2)} cores  others ${fmt(r.machine.otherCores, 2)}`
   );
 }
 
@@ -147,7 +169,15 @@ function fmt(value, digits) {
 async function profileScenario(scenario, options) {
   const dir = mkdtempSync(join(os.tmpdir(), 'switchyard-bench-profile-'));
   console.log(`\nprofiling the router in ${scenario.id} (one ${options.durationMs / 1000} s run, node --cpu-prof) …`);
-  const result = await runScenario(scenario, options, dir);
+  const runner = new ScenarioRunner(scenario, options, dir);
+  let result;
+  try {
+    await runner.open();
+    result = await runner.run();
+  } finally {
+    // The router writes its profile as it exits.
+    await runner.close();
+  }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
   const path = join(dir, file);

@@ -1,7 +1,7 @@
 /**
  * The Node entry of the client: `connect()` with the Node transport factory injected
- * (RawSocket over TCP, TLS and Unix sockets; WebSocket through `ws`). Browser code imports
- * src/client/connection.ts and passes its own factory.
+ * (RawSocket over TCP, TLS and Unix sockets; WebSocket through `ws`). Browsers use
+ * src/browser.ts, whose `connect()` dials the native WebSocket instead.
  */
 import { connect as connectWith, type ConnectOptions, type ManagedSession } from './client/connection.js';
 import type { TransportFactory } from './client/connector.js';

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { browserSafetyProblems, sourceFiles, SRC, srcName } from './helpers/import-graph.js';
 
 /**
  * Layer rules from style.md: an arrow means "may import".
@@ -24,16 +25,6 @@ const ALLOWED: Record<string, readonly string[]> = {
 const BROWSER_SAFE = new Set(['common', 'protocol', 'client', 'web']);
 const NODE_BUILTINS = new Set(builtinModules);
 
-const SRC = resolve(__dirname, '../src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.(ts|mts)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
 function layerOf(file: string): string {
   const rel = relative(SRC, file);
   return rel.includes(sep) ? rel.split(sep)[0]! : '.';
@@ -46,11 +37,19 @@ function importsOf(text: string): string[] {
   return found;
 }
 
+/**
+ * Where browser code starts: all of protocol/ and client/, and the browser entry. Everything they
+ * reach, in any layer, must load in a browser (helpers/import-graph.ts browserSafetyProblems).
+ */
+function browserRoots(): string[] {
+  return [...sourceFiles(join(SRC, 'protocol')), ...sourceFiles(join(SRC, 'client')), join(SRC, 'browser.ts')];
+}
+
 /** Problems with one file's imports; `specs` are its import specifiers. */
 function checkImports(file: string, specs: string[]): string[] {
   const from = layerOf(file);
   const allowed = ALLOWED[from];
-  const where = relative(SRC, file).split(sep).join('/');
+  const where = srcName(file);
   if (allowed === undefined) return [`${where}: layer '${from}' is not in the layer table`];
   const problems: string[] = [];
   for (const spec of specs) {
@@ -74,6 +73,37 @@ describe('architecture', () => {
   it('keeps every import within the layer rules', () => {
     const problems = sourceFiles(SRC).flatMap((file) => checkImports(file, importsOf(readFileSync(file, 'utf8'))));
     expect(problems).toEqual([]);
+  });
+
+  it('keeps every module reachable from protocol/, client/ and browser.ts free of Node-only imports', () => {
+    const roots = browserRoots();
+    expect(roots).toContain(join(SRC, 'client', 'connection.ts'));
+    expect(browserSafetyProblems(roots)).toEqual([]);
+  });
+
+  it('finds the Node-only modules behind the Node entry (the walk crosses layers)', () => {
+    const problems = browserSafetyProblems([join(SRC, 'node.ts')]);
+    expect(problems).toContain("node.ts → transport/node-connector.ts imports 'ws'");
+    expect(problems).toContain("node.ts → transport/node-connector.ts → transport/rawsocket/client.ts imports 'node:net'");
+  });
+
+  it('reports a Node-only import reached through another layer, and ignores type-only imports', () => {
+    const files: Record<string, string> = {
+      'client/probe.ts': [
+        "import type { Socket } from 'node:net';",
+        "import { type WebSocket, type ClientOptions } from 'ws';",
+        "export type { TLSSocket } from 'node:tls';",
+        "import { dial } from '../transport/probe-dialer.js';",
+      ].join('\n'),
+      'transport/probe-dialer.ts': "import {\n  type Duplex,\n  PassThrough,\n} from 'node:stream';\nexport * from './probe-ws.js';\n",
+      'transport/probe-ws.ts': "import WebSocket from 'ws';\nconst fs = await import('fs');\n",
+    };
+    const read = (file: string): string | undefined => files[srcName(file)];
+    expect(browserSafetyProblems([join(SRC, 'client', 'probe.ts')], read)).toEqual([
+      "client/probe.ts → transport/probe-dialer.ts imports 'node:stream'",
+      "client/probe.ts → transport/probe-dialer.ts → transport/probe-ws.ts imports 'ws'",
+      "client/probe.ts → transport/probe-dialer.ts → transport/probe-ws.ts imports 'fs'",
+    ]);
   });
 
   it('reports an import that breaks the rules', () => {

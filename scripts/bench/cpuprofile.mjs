@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Reads a profile; returns { totalMs, functions: [{ name, where, selfMs, share }], files: [...] }. */
+/**
+ * Reads a profile; returns { totalMs, busyMs, functions: [{ name, where, selfMs, share }], files }.
+ * `(idle)` (waiting in epoll) is left out: shares are of the busy time.
+ */
 export function analyzeProfile(path) {
   const profile = JSON.parse(readFileSync(path, 'utf8'));
   const byId = new Map();
@@ -35,9 +38,14 @@ export function analyzeProfile(path) {
     const fileKey = file === '' ? `(${name})` : file;
     files.set(fileKey, (files.get(fileKey) ?? 0) + ms);
   }
-  const share = (ms) => (totalMs > 0 ? ms / totalMs : 0);
+  const idleMs = functions.get('(idle)\u0000')?.selfMs ?? 0;
+  functions.delete('(idle)\u0000');
+  files.delete('((idle))');
+  const busyMs = totalMs - idleMs;
+  const share = (ms) => (busyMs > 0 ? ms / busyMs : 0);
   return {
     totalMs,
+    busyMs,
     functions: [...functions.values()]
       .sort((a, b) => b.selfMs - a.selfMs)
       .map((f) => ({ ...f, share: share(f.selfMs) })),
@@ -60,10 +68,14 @@ function shortUrl(url) {
   return path.startsWith('node:') ? path : basename(path);
 }
 
-/** Lines of text: the top `top` functions by self time and the top files. */
+/** Lines of text: the top `top` functions by self time and the top files. Native frames
+ * (writeBuffer, writev: socket writes; (garbage collector); (program): V8/C++ outside JS) have no file. */
 export function formatProfile(analysis, top = 15) {
   const lines = [];
-  lines.push(`  total sampled ${(analysis.totalMs / 1000).toFixed(2)} s; top ${top} self-time frames:`);
+  lines.push(
+    `  sampled ${(analysis.totalMs / 1000).toFixed(2)} s, busy (not idle) ${(analysis.busyMs / 1000).toFixed(2)} s; ` +
+      `top ${top} frames by self time (% of busy time):`,
+  );
   lines.push(`    ${'self %'.padStart(6)}  ${'self ms'.padStart(8)}  function  (file:line)`);
   for (const f of analysis.functions.slice(0, top)) {
     lines.push(

@@ -2,7 +2,7 @@
 // `window` publications in flight (published but not yet received by every subscriber) and
 // `subscribers` links count what they receive. Each subscriber gets the publications in order, so
 // its n-th message is publication n: latency = arrival − publish time, with no decoding on the hot
-// path (`verify(payload)` is called on every 4096th message only).
+// path (`verify(link, bytes, start, end)` checks every 4096th message only).
 import { Histogram } from './histogram.mjs';
 
 const RING = 1 << 16;
@@ -10,8 +10,8 @@ const MASK = RING - 1;
 const VERIFY_EVERY = 4096;
 
 /**
- * links: { subscribers: Link[], publisher: { cork(), uncork(), publish(seq) } }; each subscriber
- * Link calls `onMessage(payload, now)` per message and `afterBurst(now)` once per turn.
+ * subscribers: Links (see link.mjs: `onFrame(bytes, start, end)` per message, `afterBurst(now)`
+ * once per turn); publisher: { cork(), uncork(), publish(seq) }.
  */
 export function createFanoutWorkload({ subscribers, publisher, window, verify, fail }) {
   const count = subscribers.length;
@@ -39,12 +39,14 @@ export function createFanoutWorkload({ subscribers, publisher, window, verify, f
   }
 
   subscribers.forEach((link, i) => {
-    link.onMessage = (payload, now) => {
+    link.onFrame = (bytes, start, end) => {
       const seq = received[i]++;
       if (seq >= nextSeq) return fail(new Error(`subscriber ${i} received more events than were published`));
-      if (seq % VERIFY_EVERY === 0 && !verify(payload)) return fail(new Error(`subscriber ${i}: unexpected message`));
+      if (seq % VERIFY_EVERY === 0 && !verify(link, bytes, start, end)) {
+        return fail(new Error(`subscriber ${i}: unexpected message`));
+      }
       const slot = seq & MASK;
-      latency.recordMs(now - publishedAt[slot]);
+      latency.recordMs(link.now - publishedAt[slot]);
       deliveries++;
       if (++arrivals[slot] === count) {
         arrivals[slot] = 0;
@@ -54,20 +56,19 @@ export function createFanoutWorkload({ subscribers, publisher, window, verify, f
       }
     };
     link.afterBurst = fill;
-    link.onClose = () => {
-      if (running) fail(new Error(`subscriber ${i}'s connection closed during the run`));
-    };
+    link.onClose = () => fail(new Error(`subscriber ${i}'s connection closed`));
   });
 
   // Messages lost (e.g. a slow consumer dropped) would stall the window: fail loudly instead.
   let lastCompleted = -1;
-  const watchdog = setInterval(() => {
-    if (running && inFlight > 0 && completedSeq === lastCompleted) {
+  let lastSeq = -1;
+  setInterval(() => {
+    if (running && inFlight > 0 && completedSeq === lastCompleted && nextSeq === lastSeq) {
       fail(new Error(`fan-out stalled with ${inFlight} publications in flight (events lost?)`));
     }
     lastCompleted = completedSeq;
-  }, 2000);
-  watchdog.unref();
+    lastSeq = nextSeq;
+  }, 2000).unref();
 
   return {
     start() {
@@ -82,9 +83,8 @@ export function createFanoutWorkload({ subscribers, publisher, window, verify, f
     snapshot() {
       return { messages: deliveries, unit: 'events', publications, subscribers: count, latency: latency.summary() };
     },
-    stop() {
+    pause() {
       running = false;
-      clearInterval(watchdog);
     },
   };
 }

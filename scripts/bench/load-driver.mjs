@@ -1,11 +1,13 @@
 // The IPC side of every load-client process (forked by the orchestrator with its JSON config as
-// argv[2]). Protocol, parent → child: 'go' (start traffic), 'measure' (zero the counters: the
-// warm-up is over), 'report' (send the counters since 'measure', stop traffic), 'exit'.
-// 'stop' is the same as 'exit'. Child → parent: { type: 'ready' } once connected, { type: 'report', ... }, { type: 'error' }.
+// argv[2]). Protocol, parent → child: 'go' (start or resume traffic), 'measure' (zero the
+// counters: the warm-up is over), 'report' (send the counters since 'measure', pause traffic; what
+// is in flight drains), 'exit' or 'stop'. Child → parent: { type: 'ready' } once connected,
+// { type: 'report', ... }, { type: 'error', message } (then it exits).
 
 /**
- * `createWorkload(config)` resolves to { start(), reset(), snapshot(), stop() }: start begins the
- * traffic, reset zeroes the counters, snapshot returns plain counters (JSON-able), stop ends it.
+ * `createWorkload(config, fail)` resolves to { start(), reset(), snapshot(), pause() }: start
+ * (re)starts the traffic, reset zeroes the counters, snapshot returns plain counters (JSON-able),
+ * pause stops issuing new requests.
  */
 export async function runLoad(createWorkload) {
   const config = JSON.parse(process.argv[2] ?? '{}');
@@ -35,9 +37,8 @@ export async function runLoad(createWorkload) {
         const wallSeconds = (performance.now() - t0) / 1000;
         const cpu = process.cpuUsage(cpu0);
         const counters = workload.snapshot();
-        workload.stop();
+        workload.pause();
         const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-        if (process.env.BENCH_DEBUG) console.error('load cpu user', cpu.user / 1e6, 'sys', cpu.system / 1e6, 'wall', wallSeconds);
         process.send({
           type: 'report',
           wallSeconds,

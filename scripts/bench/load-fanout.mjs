@@ -32,19 +32,14 @@ async function createWampFanout(config, fail) {
       publisherLink.sendMessage([MessageType.PUBLISH, nextRequest++, {}, TOPIC, args]);
     },
   };
-  publisherLink.onMessage = (payload) => fail(new Error(`publisher got ${JSON.stringify(publisherLink.decode(payload))}`));
-  const verify = (payload) => {
-    const m = serializer.decode(payload);
+  publisherLink.onFrame = (bytes, start, end) =>
+    fail(new Error(`publisher got ${JSON.stringify(publisherLink.decode(bytes, start, end))}`));
+  const verify = (link, bytes, start, end) => {
+    const m = link.decode(bytes, start, end);
     return m[0] === MessageType.EVENT && m[4]?.[0] === args[0];
   };
-  const workload = createFanoutWorkload({ subscribers, publisher, window: config.window, verify, fail });
-  return {
-    ...workload,
-    stop() {
-      workload.stop();
-      for (const link of [...subscribers, publisherLink]) link.close();
-    },
-  };
+  publisherLink.onClose = () => fail(new Error("the publisher's connection closed"));
+  return createFanoutWorkload({ subscribers, publisher, window: config.window, verify, fail });
 }
 
 await runLoad(createWampFanout);

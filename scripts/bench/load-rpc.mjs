@@ -41,19 +41,19 @@ async function createRpcWorkload(config, fail) {
   let inFlight = 0;
   let completed = 0;
 
-  callee.onMessage = (payload) => {
-    const m = callee.decode(payload);
+  callee.onFrame = (bytes, start, end) => {
+    const m = callee.decode(bytes, start, end);
     // INVOCATION [68, id, registration, details, args] — or, via the relay, CALL [48, id, options, uri, args].
     if (m[0] !== MessageType.INVOCATION && m[0] !== MessageType.CALL) return fail(new Error(`callee got ${JSON.stringify(m)}`));
     callee.sendMessage([MessageType.YIELD, m[1], {}, m[4]]);
   };
 
-  caller.onMessage = (payload, now) => {
-    const m = caller.decode(payload);
+  caller.onFrame = (bytes, start, end) => {
+    const m = caller.decode(bytes, start, end);
     // RESULT [50, request, details, args] — or, via the relay, the YIELD [70, id, options, args].
     if (m[0] !== MessageType.RESULT && m[0] !== MessageType.YIELD) return fail(new Error(`caller got ${JSON.stringify(m)}`));
     if (m[3]?.[0]?.length !== args[0].length) return fail(new Error(`wrong echo ${JSON.stringify(m)}`));
-    latency.recordMs(now - sentAt[m[1] & MASK]);
+    latency.recordMs(caller.now - sentAt[m[1] & MASK]);
     completed++;
     inFlight--;
   };
@@ -68,11 +68,20 @@ async function createRpcWorkload(config, fail) {
   }
   caller.afterBurst = fill;
 
-  const closed = () => {
-    if (running) fail(new Error('a connection closed during the run'));
-  };
+  const closed = () => fail(new Error('a connection to the server closed'));
   caller.onClose = closed;
   callee.onClose = closed;
+
+  // A lost message would stall the window: fail loudly instead.
+  let lastCompleted = -1;
+  let lastId = -1;
+  setInterval(() => {
+    if (running && inFlight > 0 && completed === lastCompleted && nextId === lastId) {
+      fail(new Error(`RPC stalled with ${inFlight} calls in flight`));
+    }
+    lastCompleted = completed;
+    lastId = nextId;
+  }, 2000).unref();
 
   return {
     start() {
@@ -88,10 +97,8 @@ async function createRpcWorkload(config, fail) {
     snapshot() {
       return { messages: completed, unit: 'calls', latency: latency.summary() };
     },
-    stop() {
+    pause() {
       running = false;
-      caller.close();
-      callee.close();
     },
   };
 }

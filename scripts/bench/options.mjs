@@ -5,7 +5,8 @@ export const USAGE = `usage: npm run bench -- [options]   (or: node scripts/benc
   --quick               smoke run, ~20 s: 1 run of 1 s per scenario, 0.5 s warm-up
   --runs=N              measured runs per scenario, median reported   (env BENCH_RUNS, default 5)
   --duration=S          seconds measured per run                      (env BENCH_DURATION, default 3)
-  --warmup=S            seconds of load before measuring               (env BENCH_WARMUP, default 1)
+  --warmup=S            seconds of load before a scenario's first run  (env BENCH_WARMUP, default 1)
+  --rewarm=S            seconds of load before each later run          (env BENCH_REWARM, default 0.5)
   --fanout-window=N     publications in flight in fan-out (env BENCH_FANOUT_WINDOW, default 500)
   --subscribers=N       fan-out subscribers                            (default 10)
   --payload=N           payload bytes                                  (default 64)
@@ -15,6 +16,11 @@ export const USAGE = `usage: npm run bench -- [options]   (or: node scripts/benc
   --profile=all         profile every router scenario
   --json=PATH           results file (default bench-results.json in the current directory)
   --help
+
+Each scenario's server and load client start once and stay up; runs are interleaved round by
+round (every other round in reverse order) so that noise on a shared machine hits baselines and
+router alike. Env BENCH_MOSQUITTO overrides /usr/sbin/mosquitto; BENCH_ROUTER_SCRIPT replaces
+scripts/bench/router-server.mjs (to benchmark an experimental router build).
 `;
 
 export function parseOptions(argv, env = process.env) {
@@ -24,7 +30,7 @@ export function parseOptions(argv, env = process.env) {
     if (match === null) throw new Error(`unknown argument ${arg}\n\n${USAGE}`);
     flags.set(match[1], match[2] ?? true);
   }
-  const known = ['quick', 'runs', 'duration', 'warmup', 'fanout-window', 'subscribers', 'payload', 'only', 'profile', 'json', 'help'];
+  const known = ['quick', 'runs', 'duration', 'warmup', 'rewarm', 'fanout-window', 'subscribers', 'payload', 'only', 'profile', 'json', 'help'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n\n${USAGE}`);
   const quick = flags.get('quick') === true;
   const number = (flag, envName, fallback, quickValue) => {
@@ -45,6 +51,7 @@ export function parseOptions(argv, env = process.env) {
     runs: Math.round(number('runs', 'BENCH_RUNS', 5, 1)),
     durationMs: number('duration', 'BENCH_DURATION', 3, 1) * 1000,
     warmupMs: number('warmup', 'BENCH_WARMUP', 1, 0.5) * 1000,
+    rewarmMs: number('rewarm', 'BENCH_REWARM', 0.5, 0.25) * 1000,
     fanoutWindow: Math.round(number('fanout-window', 'BENCH_FANOUT_WINDOW', 500)),
     subscribers: Math.round(number('subscribers', 'BENCH_SUBSCRIBERS', 10)),
     payload: Math.round(number('payload', 'BENCH_PAYLOAD', 64)),

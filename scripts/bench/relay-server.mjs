@@ -4,9 +4,11 @@
 // echo → relay → "caller" is two Node hops per direction, like a router, with no WAMP at all.
 //
 // It answers the 4-octet RawSocket handshake (once paired) so the bench's load client talks to it
-// exactly as to the router. Each inbound chunk's frames are written under cork/uncork: one write
-// per frame, one syscall per burst, as a good router would. Started with fork; reports
-// { type: 'ready', port } over IPC; exits on { type: 'stop' }, SIGTERM/SIGINT or disconnect.
+// exactly as to the router. argv[2] = 'frame' (default, the baseline): one socket.write — one
+// syscall — per frame, as a straightforward router does; 'cork': the frames of each inbound
+// chunk are written under cork/uncork, one syscall per burst (informational: what batching buys).
+// Started with fork; reports { type: 'ready', port } over IPC; exits on { type: 'stop' },
+// SIGTERM/SIGINT or disconnect.
 import net from 'node:net';
 
 const HEADER = 4;
@@ -88,8 +90,7 @@ function tryPair(end) {
 }
 
 const server = net.createServer((socket) => {
-  const end = new RelayEnd(socket);
-  return end;
+  new RelayEnd(socket);
 });
 
 function stop() {

@@ -108,7 +108,7 @@ const COLUMNS = [
   { title: 'CPU s/100k', get: (s) => fixed(3)(s.cpuPer100k) },
   { title: 'RSS idle/load MiB', get: (s) => `${fixed(1)(s.idleRssMiB)} / ${fixed(1)(s.rssMiB)}` },
   { title: 'load CPU', get: (s) => fixed(2)(s.loadCores) },
-  { title: 'other CPU', get: (s) => fixed(2)(s.otherCores) },
+  { title: 'others CPU', get: (s) => fixed(2)(s.otherCores) },
 ];
 
 /** The results table as lines of text. */
@@ -123,6 +123,16 @@ export const TABLE_NOTES = [
   'rate: calls/s (RPC round trips) or events/s (deliveries to subscribers), median of runs; min–max over runs.',
   'p50/p99: per call (send → RESULT) or per delivery (PUBLISH sent → EVENT received), medians of runs.',
   'srv CPU: server process CPU (user+sys, all threads, /proc/<pid>/stat) in cores; CPU s/100k: per 100k calls (RPC) or 100k deliveries (fan-out).',
-  'load CPU: the load-client process in cores (≥ 0.9 means the result may be load-bound); other CPU: busy machine CPU billed to neither',
-  '  (loopback softirq, the bench itself, other tenants of this machine) — high values mean a noisy machine.',
+  'load CPU: the load-client process in cores (≥ 0.9 means the result may be load-bound).',
+  'others CPU: busy machine CPU (/proc/stat) outside server, load client and softirq — other processes competing for the cores.',
 ];
+
+/** A warning when other processes took a noticeable share of the machine during the runs. */
+export function noiseWarning(summaries) {
+  const others = median(summaries.map((s) => s.otherCores));
+  if (others === null || others < 0.25) return null;
+  return (
+    `warning: other processes used a median ${others.toFixed(2)} cores during the runs: ` +
+    'absolute numbers are depressed and ratios noisy; re-run on an idle machine to confirm.'
+  );
+}

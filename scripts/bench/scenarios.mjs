@@ -1,6 +1,6 @@
-// The benchmark scenarios and how one run of one scenario goes: start its server in its own
-// process, fork its load client, warm up, measure (server CPU from /proc, load CPU over IPC),
-// stop both.
+// The benchmark scenarios, and their runner: the scenario's server in its own process, its load
+// client in another; each run resumes the load, warms up, measures (server CPU and RSS from
+// /proc, load CPU over IPC) and pauses it again.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forkChild, nextMessage, stopChild } from './children.mjs';
@@ -52,44 +52,70 @@ function portFor(scenario, server) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One run: { rate, unit, latency, server: {...}, load: {...}, machine: {...} }. `profileDir`
- * runs the router under `node --cpu-prof` (the profile is written when it exits).
+ * A scenario's server and load client, kept alive across its runs so that runs of different
+ * scenarios can be interleaved cheaply: between runs the load client is paused (nothing in flight,
+ * no CPU). `profileDir` runs the router under `node --cpu-prof` (written when it exits).
  */
-export async function runScenario(scenario, options, profileDir) {
-  const server = await startServer(scenario, profileDir);
-  let load;
-  try {
-    const idle = memoryMiB(server.pid);
+export class ScenarioRunner {
+  #server;
+  #load;
+  #failed;
+  #idle;
+  #runs = 0;
+
+  constructor(scenario, options, profileDir) {
+    this.scenario = scenario;
+    this.options = options;
+    this.profileDir = profileDir;
+  }
+
+  /** Starts the server (idle RSS is read now), then the load client, connected and idle. */
+  async open() {
+    const { scenario, options } = this;
+    this.#server = await startServer(scenario, this.profileDir);
+    this.#idle = memoryMiB(this.#server.pid);
     const window = scenario.window === 'fanout' ? options.fanoutWindow : scenario.window;
     const config = {
       kind: scenario.kind,
       target: scenario.server === 'router' ? 'router' : 'relay',
       host: '127.0.0.1',
-      port: portFor(scenario, server),
+      port: portFor(scenario, this.#server),
       serializer: scenario.serializer,
       window,
       payload: options.payload,
       subscribers: options.subscribers,
     };
-    load = forkChild(join(here, LOAD_SCRIPTS[scenario.load]), [JSON.stringify(config)]);
-    const failed = nextMessage(load, 'never', 2 ** 31 - 1, 'run');
-    failed.catch(() => {});
-    await Promise.race([nextMessage(load, 'ready', 20_000, 'load ready'), failed]);
+    this.#load = forkChild(join(here, LOAD_SCRIPTS[scenario.load]), [JSON.stringify(config)]);
+    // Rejects when the load client reports an error or exits: raced against every step.
+    this.#failed = nextMessage(this.#load, 'never', 2 ** 31 - 1, 'the end of the scenario');
+    this.#failed.catch(() => {});
+    await this.#step(nextMessage(this.#load, 'ready', 20_000, 'load ready'));
+  }
+
+  /**
+   * One run: resume the load, warm up (the full warm-up the first time, `rewarmMs` later), measure
+   * for durationMs, pause. Returns { rate, unit, latency, server, load, machine }.
+   */
+  async run() {
+    const { options } = this;
+    const server = this.#server;
+    const load = this.#load;
     load.send({ type: 'go' });
-    await Promise.race([sleep(options.warmupMs), failed]);
+    await this.#step(sleep(this.#runs++ === 0 ? options.warmupMs : options.rewarmMs));
     const cpu0 = sampleCpu(server.pid);
     const machine0 = machineCpu();
     load.send({ type: 'measure' });
-    await Promise.race([sleep(options.durationMs), failed]);
+    await this.#step(sleep(options.durationMs));
     const cpu1 = sampleCpu(server.pid);
     const machine1 = machineCpu();
     const loaded = memoryMiB(server.pid);
     load.send({ type: 'report' });
-    const report = await Promise.race([nextMessage(load, 'report', 10_000, 'load report'), failed]);
+    const report = await this.#step(nextMessage(load, 'report', 10_000, 'load report'));
     const cpu = cpuBetween(cpu0, cpu1);
     const rate = report.messages / report.wallSeconds;
     const machineWall = (machine1.at - machine0.at) / 1000;
     const busyCores = (machine1.busy - machine0.busy) / machineWall;
+    const softirqCores = (machine1.softirq - machine0.softirq) / machineWall;
     return {
       rate,
       unit: report.unit,
@@ -97,24 +123,32 @@ export async function runScenario(scenario, options, profileDir) {
       publications: report.publications,
       latency: report.latency,
       server: {
-        pid: server.pid,
         cores: cpu.cores,
         cpuSeconds: cpu.cpuSeconds,
         cpuPer100k: rate > 0 ? (cpu.cores / rate) * 1e5 : null,
-        idleRssMiB: idle.rss,
+        idleRssMiB: this.#idle.rss,
         rssMiB: loaded.rss,
         peakRssMiB: loaded.peak,
       },
       load: { cores: report.cpuCores, rssMiB: report.rssMiB },
       machine: {
         busyCores,
-        softirqCores: (machine1.softirq - machine0.softirq) / machineWall,
-        // Busy CPU not billed to the server or the load client: softirq, the bench itself, other tenants.
-        otherCores: Math.max(0, busyCores - cpu.cores - report.cpuCores),
+        // Loopback TCP is largely processed in softirq, billed to no process.
+        softirqCores,
+        // Busy CPU outside the server, the load client and softirq: other processes on the
+        // machine (the bench's own orchestrator is negligible).
+        otherCores: Math.max(0, busyCores - softirqCores - cpu.cores - report.cpuCores),
       },
     };
-  } finally {
-    if (load !== undefined) await stopChild(load, 1000);
-    await server.stop();
+  }
+
+  /** Stops the load client, then the server (which writes its profile, if profiled). */
+  async close() {
+    if (this.#load !== undefined) await stopChild(this.#load, 1000);
+    if (this.#server !== undefined) await this.#server.stop();
+  }
+
+  #step(promise) {
+    return Promise.race([promise, this.#failed]);
   }
 }

@@ -1,135 +1,71 @@
-// Lean WAMP connections for the load clients: our RawSocket framing/handshake and our
-// serializers, or a `ws` WebSocket, with no Transport/parseMessage layer and no per-message
-// promise. `onMessage(payload, now)` gets each raw message (decode it only if needed);
-// `afterBurst(now)` runs once per event-loop turn in which the link received data (setImmediate).
-// The socket stays corked from its first chunk until then, so everything sent from the handlers
-// in one turn leaves in one syscall per socket: the load client pipelines.
+// Lean WAMP connections for the load clients, built on our RawSocket handshake/framing and our
+// serializers (or a `ws` WebSocket): no Transport/parseMessage layer, no per-message promise,
+// RawSocket reads into a reused buffer (net onread) with frames handed out in place.
 import net from 'node:net';
 import { WebSocket } from 'ws';
+import { MessageType } from '../../dist/protocol/message-type.js';
 import {
   decodeRouterHandshake,
   encodeHandshake,
   HANDSHAKE_LENGTH,
   MAX_LENGTH_EXPONENT,
 } from '../../dist/transport/rawsocket/handshake.js';
-import { encodeFrame, FrameDecoder, FrameType } from '../../dist/transport/rawsocket/framing.js';
-import { MessageType } from '../../dist/protocol/message-type.js';
+import { encodeFrame, FrameType } from '../../dist/transport/rawsocket/framing.js';
 import { REALM } from './constants.mjs';
-
-function ignore() {}
-
-/** Links that received data in this event-loop turn; flushed once, after the poll phase. */
-const dirty = [];
-let flushScheduled = false;
-
-function flushDirty() {
-  flushScheduled = false;
-  const now = performance.now();
-  for (let i = 0; i < dirty.length; i++) {
-    const link = dirty[i];
-    link.dirty = false;
-    link.afterBurst(now);
-    link.uncork();
-  }
-  dirty.length = 0;
-}
-
-export class Link {
-  onMessage = ignore;
-  afterBurst = ignore;
-  onClose = ignore;
-  /** Time (performance.now()) the current chunk arrived. */
-  now = 0;
-  dirty = false;
-
-  constructor(serializer) {
-    this.serializer = serializer;
-  }
-
-  decode(payload) {
-    return this.serializer.decode(payload);
-  }
-
-  sendMessage(message) {
-    this.send(this.serializer.encode(message));
-  }
-
-  /** Called as a chunk arrives: cork until this turn's flush. */
-  received() {
-    this.now = performance.now();
-    if (this.dirty) return;
-    this.dirty = true;
-    this.cork();
-    dirty.push(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushDirty);
-    }
-  }
-}
+import { FrameReader } from './frame-reader.mjs';
+import { Link, readBuffer } from './link.mjs';
 
 export class RawSocketLink extends Link {
-  /** Dials host:port, runs the RawSocket handshake (max length 2^24). */
+  /** Dials host:port and runs the RawSocket handshake (announcing 2^24 octets). */
   static open(host, port, serializer) {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
-      socket.setNoDelay(true);
-      let received = Buffer.alloc(0);
-      const onData = (chunk) => {
-        received = Buffer.concat([received, chunk]);
-        if (received.length < HANDSHAKE_LENGTH) return;
-        socket.off('data', onData);
-        socket.off('error', reject);
-        const reply = decodeRouterHandshake(received);
-        if (reply.kind !== 'accept') {
-          socket.destroy();
-          reject(new Error(`RawSocket handshake refused: ${JSON.stringify(reply)}`));
-          return;
-        }
-        resolve(new RawSocketLink(socket, serializer, received.subarray(HANDSHAKE_LENGTH)));
-      };
-      socket.on('data', onData);
-      socket.on('error', reject);
+      let link;
+      const socket = net.connect({
+        host,
+        port,
+        onread: { buffer: readBuffer(), callback: (n, buf) => link.onRead(n, buf) },
+      });
+      link = new RawSocketLink(socket, serializer, resolve, reject);
+      socket.once('error', reject);
       socket.write(encodeHandshake(serializer.rawSocketId, MAX_LENGTH_EXPONENT));
     });
   }
 
-  constructor(socket, serializer, head) {
-    super(serializer);
-    this.socket = socket;
-    this.decoder = new FrameDecoder(
-      { onFrame: (type, payload) => this.#onFrame(type, payload), onFrameError: (e) => socket.destroy(e) },
-      2 ** 24,
-    );
-    socket.on('data', (chunk) => this.#onData(chunk));
+  #handshake = Buffer.alloc(HANDSHAKE_LENGTH);
+  #handshakeHave = 0;
+  #opened;
+  #failed;
+  #reader = new FrameReader((bytes, start, end) => this.onFrame(bytes, start, end));
+
+  constructor(socket, serializer, opened, failed) {
+    super(socket, serializer);
+    this.#opened = opened;
+    this.#failed = failed;
     socket.on('close', () => this.onClose());
-    socket.on('error', ignore);
-    if (head.length > 0) this.#onData(head);
   }
 
-  #onData(chunk) {
+  onRead(n, buf) {
+    let start = 0;
+    if (this.#handshakeHave < HANDSHAKE_LENGTH) {
+      while (this.#handshakeHave < HANDSHAKE_LENGTH && start < n) this.#handshake[this.#handshakeHave++] = buf[start++];
+      if (this.#handshakeHave < HANDSHAKE_LENGTH) return;
+      const reply = decodeRouterHandshake(this.#handshake);
+      if (reply.kind !== 'accept') {
+        this.socket.destroy();
+        this.#failed(new Error(`RawSocket handshake refused: ${JSON.stringify(reply)}`));
+        return;
+      }
+      this.socket.removeAllListeners('error');
+      this.socket.on('error', () => {});
+      this.#opened(this);
+    }
+    if (start === n) return;
     this.received();
-    this.decoder.push(chunk);
-  }
-
-  #onFrame(type, payload) {
-    if (type === FrameType.WAMP) this.onMessage(payload, this.now);
+    this.#reader.push(buf, start, n);
   }
 
   send(bytes) {
     this.socket.write(encodeFrame(FrameType.WAMP, bytes));
-  }
-
-  cork() {
-    this.socket.cork();
-  }
-
-  uncork() {
-    this.socket.uncork();
-  }
-
-  close() {
-    this.socket.destroy();
   }
 }
 
@@ -152,29 +88,18 @@ export class WebSocketLink extends Link {
   }
 
   constructor(ws, serializer) {
-    super(serializer);
+    super(ws._socket, serializer);
     this.ws = ws;
     this.sendOptions = { binary: serializer.binary };
     // ws emits messages synchronously while it parses a chunk: mark the turn before it does.
-    const socket = ws._socket;
-    this.socket = socket;
-    socket.setNoDelay(true);
-    socket.prependListener('data', () => this.received());
-    ws.on('message', (data) => this.onMessage(data, this.now));
+    this.socket.prependListener('data', () => this.received());
+    ws.on('message', (data) => this.onFrame(data, 0, data.length));
     ws.on('close', () => this.onClose());
-    ws.on('error', ignore);
+    ws.on('error', () => {});
   }
 
   send(bytes) {
     this.ws.send(bytes, this.sendOptions);
-  }
-
-  cork() {
-    this.socket.cork();
-  }
-
-  uncork() {
-    this.socket.uncork();
   }
 
   close() {
@@ -192,9 +117,9 @@ export function openLink(kind, host, port, serializer) {
 /** Sends `message` and resolves with the next message received (decoded); rejects on ERROR/ABORT. */
 export function request(link, message) {
   return new Promise((resolve, reject) => {
-    link.onMessage = (payload) => {
-      link.onMessage = ignore;
-      const reply = link.decode(payload);
+    link.onFrame = (bytes, start, end) => {
+      link.onFrame = ignore;
+      const reply = link.decode(bytes, start, end);
       if (reply[0] === MessageType.ERROR || reply[0] === MessageType.ABORT) {
         reject(new Error(`router refused ${JSON.stringify(message)}: ${JSON.stringify(reply)}`));
       } else {
@@ -204,6 +129,8 @@ export function request(link, message) {
     link.sendMessage(message);
   });
 }
+
+function ignore() {}
 
 /** HELLO → WELCOME in realm `bench` with the given roles; returns the session id. */
 export async function join(link, roles) {

@@ -34,5 +34,10 @@ export function nodeIo(): CliIo {
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // `switchyard subscribe T | head -1`: the reader went away; stop like mosquitto_sub, no stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') stop.abort();
+    else throw error;
+  });
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: stop.signal };
 }

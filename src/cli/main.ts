@@ -2,8 +2,12 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../common/config-problem.js';
+import { call } from './commands/call.js';
 import { check } from './commands/check.js';
+import { keygen } from './commands/keygen.js';
+import { publish } from './commands/publish.js';
 import { router } from './commands/router.js';
+import { subscribe } from './commands/subscribe.js';
 import { type CliIo, type Command, nodeIo } from './command.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,7 +23,11 @@ import { UsageError } from './usage-error.js';
 export const COMMANDS: Command[] = [
   router,
   check,
-  // ── Add further commands here (router, device, call, publish, subscribe, keygen). ──
+  call,
+  publish,
+  subscribe,
+  keygen,
+  // ── Add further commands here (device). ──
 ];
 
 const HELP_FLAGS = new Set(['-h', '--help', 'help']);

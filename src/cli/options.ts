@@ -26,6 +26,7 @@ export const CLIENT_OPTIONS_USAGE = `  --url URL            router to connect to
   --ticket TICKET      ticket authentication (needs --authid)
   --secret SECRET      WAMP-CRA authentication (needs --authid)
   --key FILE           cryptosign authentication with the Ed25519 private key in FILE
+                       (PKCS#8 PEM as "switchyard keygen" writes it, or a 64-hex seed)
 `;
 
 export const SERIALIZERS = ['json', 'cbor', 'msgpack'] as const;

@@ -128,6 +128,11 @@ export function errorFromWire(uri: string, args: Args = [], kwargs: Dict = {}, d
   }
 }
 
+/** `value` if it is an Error, else an Error with its text (for what a `catch` received). */
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
 function abortMessage(details: Dict, args: Args): string | undefined {
   const message = details['message'] ?? args[0];
   return typeof message === 'string' ? message : undefined;

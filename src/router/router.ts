@@ -42,6 +42,7 @@ export class Router implements ConnectionHost {
   readonly handshakeTimeoutMs: number;
   readonly #realms = new Map<string, Realm>();
   readonly #connections = new Set<RouterConnection>();
+  readonly #onIdle: (() => void)[] = [];
   readonly #sessionIds = new Set<number>();
   readonly #limits: RouterLimits;
 
@@ -86,6 +87,24 @@ export class Router implements ConnectionHost {
 
   detached(connection: RouterConnection): void {
     this.#connections.delete(connection);
+    if (this.#connections.size === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
+  }
+
+  /** Number of attached transports (in handshake or joined). */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Resolves when every connection has closed, or after `timeoutMs`, whichever comes first. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.#connections.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(resolve, timeoutMs);
+      this.#onIdle.push(() => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   admit(): number | null {

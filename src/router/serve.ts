@@ -11,6 +11,9 @@ import { createRealmAuthenticators } from './auth/realm-authenticators.js';
 import type { ListenerConfig, RouterConfig, TlsConfig } from './config.js';
 import { Router } from './router.js';
 
+/** How long a shutdown waits for sessions to answer GOODBYE before dropping them. */
+const SHUTDOWN_GRACE_MS = 1000;
+
 export interface ServeOptions {
   logger?: Logger;
   clock?: Clock;
@@ -66,7 +69,9 @@ export async function startRouter(config: RouterConfig, options: ServeOptions = 
     router,
     listeners: bound.map(({ config: c, listener }) => ({ config: c, address: listener.address() })),
     async close() {
+      // GOODBYE to every session; give them a moment to answer before the sockets are dropped.
       router.close();
+      await router.drained(SHUTDOWN_GRACE_MS);
       await Promise.all(bound.map(({ listener }) => listener.close()));
     },
   };

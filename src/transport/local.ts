@@ -1,4 +1,5 @@
 import type { WampMessage } from '../protocol/messages.js';
+import type { ParseOptions } from '../protocol/parse.js';
 import { jsonSerializer } from '../protocol/serializers/index.js';
 import type { Serializer } from '../protocol/serializers/serializer.js';
 import { BaseTransport } from './base-transport.js';
@@ -6,6 +7,11 @@ import { BaseTransport } from './base-transport.js';
 export interface LinkedPairOptions {
   /** Each side's limit for encoded messages (default 2^24). Pass-through `send` is not measured. */
   maxMessageSize?: number;
+  /**
+   * How both ends parse what they receive, e.g. `{ lenientIds: true }` for an embedded client
+   * that tolerates what the client tolerates over a socket (default: strict).
+   */
+  parse?: ParseOptions;
 }
 
 /** Marks the end of a side's stream in its peer's inbox. */
@@ -27,8 +33,8 @@ type InboxItem = Uint8Array | unknown[] | Closing;
  */
 export function linkedPair(serializer?: Serializer, options: LinkedPairOptions = {}): [LocalTransport, LocalTransport] {
   const maxMessageSize = options.maxMessageSize ?? 2 ** 24;
-  const a = new LocalTransport(serializer, maxMessageSize);
-  const b = new LocalTransport(serializer, maxMessageSize);
+  const a = new LocalTransport(serializer, maxMessageSize, options.parse);
+  const b = new LocalTransport(serializer, maxMessageSize, options.parse);
   a.link(b);
   b.link(a);
   return [a, b];
@@ -44,9 +50,9 @@ export class LocalTransport extends BaseTransport {
   #flushScheduled = false;
 
   /** Use linkedPair(). */
-  constructor(serializer: Serializer | undefined, maxOutgoingSize: number) {
+  constructor(serializer: Serializer | undefined, maxOutgoingSize: number, parse?: ParseOptions) {
     const nominal = serializer ?? jsonSerializer;
-    super(nominal, { kind: 'local', peer: 'local', serializer: nominal.name });
+    super(nominal, { kind: 'local', peer: 'local', serializer: nominal.name }, parse);
     this.passThrough = serializer === undefined;
     this.#maxOutgoingSize = maxOutgoingSize;
   }

@@ -126,6 +126,25 @@ describe('linkedPair', () => {
     expect(a.bufferedAmount).toBe(0);
   });
 
+  it('parses both ends with the given parse options (lenient ids as numbers) and strictly without', async () => {
+    // Ids as decimal strings, the way fox-wamp sends them.
+    const welcome = [MessageType.WELCOME, '12345', {}] as unknown as WampMessage;
+    const published = [MessageType.PUBLISHED, '7', '8'] as unknown as WampMessage;
+    const [a, b] = linkedPair(jsonSerializer, { parse: { lenientIds: true } });
+    const left = new Recorder(a);
+    const right = new Recorder(b);
+    a.send(welcome);
+    b.send(published);
+    expect(await right.message(0)).toEqual([MessageType.WELCOME, 12345, {}]);
+    expect(await left.message(0)).toEqual([MessageType.PUBLISHED, 7, 8]);
+
+    const [strictA, strictB] = linkedPair(jsonSerializer);
+    const strict = new Recorder(strictB);
+    strictA.send(welcome);
+    expect((await strict.protocolError()).message).toMatch(/WELCOME/);
+    expect(strict.messages).toEqual([]);
+  });
+
   it('refuses a second attach', () => {
     const [a] = linkedPair();
     new Recorder(a);

@@ -1,4 +1,3 @@
-import { ProtocolError } from '../../protocol/errors.js';
 import { MessageType } from '../../protocol/message-type.js';
 import {
   withPayload,
@@ -10,7 +9,7 @@ import {
 } from '../../protocol/messages.js';
 import { errorFromWire, type SessionClosedError } from '../errors.js';
 import type { PublishOptions } from '../types.js';
-import { RESOLVED, type Pending, type Role, type RoleContext } from './role.js';
+import { RESOLVED, takePending, type Pending, type Role, type RoleContext } from './role.js';
 
 /** PublishOptions (camelCase) → PUBLISH.Options (wire snake_case), in one table. */
 const OPTION_KEYS = [
@@ -56,11 +55,7 @@ export class Publisher implements Role {
   }
 
   onPublished(message: PublishedMessage): void {
-    const request = message[1];
-    const pending = this.#publishing.get(request);
-    if (pending === undefined) throw new ProtocolError(`PUBLISHED for unknown request ${request}`);
-    this.#publishing.delete(request);
-    pending.resolve();
+    takePending(this.#publishing, message[1], 'PUBLISHED').resolve();
   }
 
   onError(message: ErrorMessage): void {

@@ -1,7 +1,9 @@
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
+import { ProtocolError } from '../../protocol/errors.js';
+import { messageTypeName } from '../../protocol/message-type.js';
 import type { ErrorMessage, WampMessage } from '../../protocol/messages.js';
-import type { SessionClosedError } from '../errors.js';
+import { errorFromWire, type SessionClosedError } from '../errors.js';
 
 /**
  * What a role processor may do with its session: send, number requests, read the router's
@@ -45,3 +47,24 @@ export interface Pending<T> {
 
 /** One shared, already resolved promise (nothing allocated for an unacknowledged publish). */
 export const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * Removes and returns the pending request a reply answers. A reply to no pending request is a
+ * protocol violation: throws ProtocolError ("REGISTERED for unknown request 7"; with
+ * `requestType`, "ERROR for unknown REGISTER request 7").
+ */
+export function takePending<P>(requests: Map<number, P>, request: number, reply: string, requestType?: number): P {
+  const pending = requests.get(request);
+  if (pending === undefined) {
+    const what = requestType === undefined ? '' : `${messageTypeName(requestType)} `;
+    throw new ProtocolError(`${reply} for unknown ${what}request ${request}`);
+  }
+  requests.delete(request);
+  return pending;
+}
+
+/** Rejects the pending request (in `requests`) that an ERROR answers, with the error it carries. */
+export function rejectWithError(requests: Map<number, { reject(error: Error): void }>, message: ErrorMessage): void {
+  const [, type, request, details, uri, args, kwargs] = message;
+  takePending(requests, request, 'ERROR', type).reject(errorFromWire(uri, args, kwargs, details));
+}

@@ -1,5 +1,4 @@
-import { ProtocolError } from '../../protocol/errors.js';
-import { MessageType, messageTypeName } from '../../protocol/message-type.js';
+import { MessageType } from '../../protocol/message-type.js';
 import type {
   Dict,
   ErrorMessage,
@@ -8,9 +7,9 @@ import type {
   UnsubscribedMessage,
 } from '../../protocol/messages.js';
 import type { MatchPolicy } from '../../protocol/uris.js';
-import { errorFromWire, type SessionClosedError } from '../errors.js';
+import type { SessionClosedError } from '../errors.js';
 import type { Event, EventHandler, SubscribeOptions, Subscription } from '../types.js';
-import type { Pending, Role, RoleContext } from './role.js';
+import { rejectWithError, takePending, type Pending, type Role, type RoleContext } from './role.js';
 
 interface PendingSubscribe extends Pending<Subscription> {
   topic: string;
@@ -80,9 +79,7 @@ export class Subscriber implements Role {
 
   onSubscribed(message: SubscribedMessage): void {
     const [, request, subscriptionId] = message;
-    const pending = this.#subscribing.get(request);
-    if (pending === undefined) throw new ProtocolError(`SUBSCRIBED for unknown request ${request}`);
-    this.#subscribing.delete(request);
+    const pending = takePending(this.#subscribing, request, 'SUBSCRIBED');
     let entry = this.#entries.get(subscriptionId);
     if (entry === undefined) {
       entry = { id: subscriptionId, topic: pending.topic, key: pending.key, handlers: [] };
@@ -102,10 +99,7 @@ export class Subscriber implements Role {
       this.#ctx.logger.warn('subscription revoked by the router', { subscription: id, reason: details['reason'] });
       return;
     }
-    const pending = this.#unsubscribing.get(request);
-    if (pending === undefined) throw new ProtocolError(`UNSUBSCRIBED for unknown request ${request}`);
-    this.#unsubscribing.delete(request);
-    pending.resolve();
+    takePending(this.#unsubscribing, request, 'UNSUBSCRIBED').resolve();
   }
 
   onEvent(message: EventMessage): void {
@@ -132,12 +126,7 @@ export class Subscriber implements Role {
   }
 
   onError(message: ErrorMessage): void {
-    const [, type, request, details, uri, args, kwargs] = message;
-    const pending = type === MessageType.SUBSCRIBE ? this.#subscribing.get(request) : this.#unsubscribing.get(request);
-    if (pending === undefined) throw new ProtocolError(`ERROR for unknown ${messageTypeName(type)} request ${request}`);
-    if (type === MessageType.SUBSCRIBE) this.#subscribing.delete(request);
-    else this.#unsubscribing.delete(request);
-    pending.reject(errorFromWire(uri, args, kwargs, details));
+    rejectWithError(message[1] === MessageType.SUBSCRIBE ? this.#subscribing : this.#unsubscribing, message);
   }
 
   close(error: SessionClosedError): void {

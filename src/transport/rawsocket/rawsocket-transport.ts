@@ -4,6 +4,7 @@ import type { Serializer } from '../../protocol/serializers/serializer.js';
 import { BaseTransport } from '../base-transport.js';
 import type { CloseInfo, TransportInfo } from '../transport.js';
 import { RawSocketError } from './errors.js';
+import { backlogOf, batchWrites } from '../write-batcher.js';
 import {
   encodeFrame,
   FRAME_HEADER_LENGTH,
@@ -73,7 +74,7 @@ export class RawSocketTransport extends BaseTransport {
   }
 
   get bufferedAmount(): number {
-    return this.#socket.writableLength;
+    return backlogOf(this.#socket);
   }
 
   /**
@@ -101,17 +102,16 @@ export class RawSocketTransport extends BaseTransport {
 
   protected writeMessage(bytes: Uint8Array): void {
     const socket = this.#socket;
+    batchWrites(socket);
     if (bytes.length <= COPY_LIMIT) {
       socket.write(encodeFrame(FrameType.WAMP, bytes));
       return;
     }
-    // Large payload (maybe shared by many subscribers): no copy, one writev.
+    // Large payload (maybe shared by many subscribers): no copy; the socket is corked (batchWrites).
     const header = Buffer.allocUnsafe(FRAME_HEADER_LENGTH);
     writeFrameHeader(header, 0, FrameType.WAMP, bytes.length);
-    socket.cork();
     socket.write(header);
     socket.write(bytes);
-    socket.uncork();
   }
 
   protected closeConnection(reason: string): void {

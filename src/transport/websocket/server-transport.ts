@@ -1,8 +1,10 @@
+import type { Writable } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { Serializer } from '../../protocol/serializers/serializer.js';
 import { BaseTransport } from '../base-transport.js';
 import type { TransportInfo } from '../transport.js';
+import { backlogOf, batchWrites } from '../write-batcher.js';
 import { closeReasonText, NORMAL_CLOSURE } from './close-reason.js';
 
 const BINARY = { binary: true } as const;
@@ -14,14 +16,17 @@ const TEXT = { binary: false } as const;
  */
 export class WebSocketServerTransport extends BaseTransport {
   readonly #ws: WebSocket;
+  /** The upgraded TCP/TLS socket under `ws`, corked per event-loop turn to batch frames. */
+  readonly #socket: Writable;
   readonly #maxOutgoingSize: number;
   readonly #sendOptions: typeof BINARY | typeof TEXT;
   #closeReason: string | undefined;
   #error: Error | undefined;
 
-  constructor(ws: WebSocket, serializer: Serializer, info: TransportInfo, maxOutgoingSize: number) {
+  constructor(ws: WebSocket, socket: Writable, serializer: Serializer, info: TransportInfo, maxOutgoingSize: number) {
     super(serializer, info);
     this.#ws = ws;
+    this.#socket = socket;
     this.#maxOutgoingSize = maxOutgoingSize;
     this.#sendOptions = serializer.binary ? BINARY : TEXT;
     ws.on('message', this.#onMessage);
@@ -35,11 +40,12 @@ export class WebSocketServerTransport extends BaseTransport {
   }
 
   get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
+    return backlogOf(this.#socket);
   }
 
   protected writeMessage(bytes: Uint8Array): void {
     // A Buffer sent with binary:false goes out as a text frame without a string round trip.
+    batchWrites(this.#socket);
     this.#ws.send(bytes, this.#sendOptions);
   }
 

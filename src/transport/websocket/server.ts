@@ -88,6 +88,7 @@ export class WebSocketAcceptor {
   #onConnection(ws: WebSocket, req: IncomingMessage, serializer: Serializer): void {
     const transport = new WebSocketServerTransport(
       ws,
+      req.socket,
       serializer,
       {
         kind: 'websocket',

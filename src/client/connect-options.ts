@@ -1,0 +1,113 @@
+import { systemClock, type Clock } from '../common/clock.js';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { serializerByName } from '../protocol/serializers/index.js';
+import type { Serializer, SerializerName } from '../protocol/serializers/serializer.js';
+import { ErrorUri } from '../protocol/uris.js';
+import { Backoff, resolveBackoffOptions, type BackoffOptions, type ResolvedBackoffOptions } from './backoff.js';
+import type { TlsClientOptions, TransportFactory } from './connector.js';
+import type { StateListener } from './connection-state.js';
+import { AbortedError, AuthenticationError } from './errors.js';
+import { resolveLivenessOptions, type LivenessOptions, type ResolvedLivenessOptions } from './liveness.js';
+import type { AuthOptions } from './types.js';
+import { parseUrl, type ParsedUrl } from './url.js';
+
+export interface ReconnectOptions extends BackoffOptions {
+  /**
+   * Keep retrying when the router refuses the credentials or the realm (ABORT
+   * authentication_failed, not_authorized, no_such_realm…). Default false: stop and report it.
+   */
+  retryAuthFailures?: boolean;
+}
+
+export interface ConnectOptions {
+  url?: string;
+  /** Tried in order on each attempt round. */
+  urls?: string[];
+  realm: string;
+  /** Default cbor. */
+  serializer?: SerializerName;
+  auth?: AuthOptions;
+  /** Defaults: 0.5 s initial, ×2, 30 s max, full jitter, no retry limit. `false`: one attempt, no reconnect. */
+  reconnect?: ReconnectOptions | false;
+  /** Dead-link detection (liveness.ts); on by default in mode `wamp`. */
+  liveness?: LivenessOptions | false;
+  transportFactory: TransportFactory;
+  /** Limit for opening the transport, and again for HELLO → WELCOME (default 10 s). */
+  connectTimeoutMs?: number;
+  tls?: TlsClientOptions;
+  /** This side's receive limit in octets (default: the transport's, 2^24). */
+  maxMessageSize?: number;
+  /** Aborting it closes the ManagedSession, also before the first join (connect() then rejects). */
+  signal?: AbortSignal;
+  /** Receives every state event from the start (connect() resolves only after the first join). */
+  onState?: StateListener;
+  logger?: Logger;
+  clock?: Clock;
+  random?: () => number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** ConnectOptions checked, with every default filled in. */
+export interface ResolvedConnectOptions {
+  readonly options: ConnectOptions;
+  readonly urls: readonly ParsedUrl[];
+  readonly serializer: Serializer;
+  /** The reconnect schedule; undefined with `reconnect: false`. */
+  readonly backoff: Backoff | undefined;
+  /** The schedule for retrying a restore on the same session (the reconnect one, or the defaults). */
+  readonly restoreBackoff: ResolvedBackoffOptions;
+  readonly retryAuthFailures: boolean;
+  readonly liveness: ResolvedLivenessOptions | undefined;
+  readonly connectTimeoutMs: number;
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** The given logger (or a silent one), tagged with the realm. */
+  readonly logger: Logger;
+}
+
+/** Checks `options` and fills in the defaults; throws TypeError, RangeError or InvalidUrlError. */
+export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
+  const urls = options.urls ?? (options.url !== undefined ? [options.url] : []);
+  if (urls.length === 0) throw new TypeError('connect() needs `url` or `urls`');
+  if (typeof options.realm !== 'string' || options.realm === '') throw new TypeError('connect() needs a `realm`');
+  if (typeof options.transportFactory !== 'function') throw new TypeError('connect() needs a `transportFactory`');
+  const parsedUrls = urls.map(parseUrl);
+  const serializer = serializerByName(options.serializer ?? 'cbor');
+  if (serializer === undefined) throw new TypeError(`unknown serializer ${JSON.stringify(options.serializer)} (json, msgpack or cbor)`);
+  const random = options.random ?? Math.random;
+  const reconnect = options.reconnect;
+  return {
+    options,
+    urls: parsedUrls,
+    serializer,
+    random,
+    backoff: reconnect === false ? undefined : new Backoff(reconnect, random),
+    restoreBackoff: resolveBackoffOptions(reconnect === false ? {} : reconnect),
+    retryAuthFailures: reconnect !== false && reconnect?.retryAuthFailures === true,
+    liveness: options.liveness === false ? undefined : resolveLivenessOptions(options.liveness),
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    clock: options.clock ?? systemClock,
+    logger: (options.logger ?? silentLogger).child({ realm: options.realm }),
+  };
+}
+
+/** ABORT reasons that no retry can fix: wrong credentials, unknown realm, no permission. */
+const FATAL_ABORTS: ReadonlySet<string> = new Set([
+  ErrorUri.AUTHENTICATION_FAILED,
+  ErrorUri.AUTHENTICATION_DENIED,
+  ErrorUri.AUTHENTICATION_REQUIRED,
+  ErrorUri.NO_SUCH_PRINCIPAL,
+  ErrorUri.NO_MATCHING_AUTH_METHOD,
+  ErrorUri.NO_AUTH_METHOD,
+  ErrorUri.NOT_AUTHORIZED,
+  ErrorUri.AUTHORIZATION_FAILED,
+  ErrorUri.NO_SUCH_REALM,
+  ErrorUri.NO_SUCH_ROLE,
+]);
+
+/** Whether a failed attempt ends the ManagedSession instead of being retried (see `retryAuthFailures`). */
+export function stopsReconnecting(error: Error, retryAuthFailures: boolean): boolean {
+  if (retryAuthFailures) return false;
+  return error instanceof AuthenticationError || (error instanceof AbortedError && FATAL_ABORTS.has(error.uri));
+}
