@@ -33,3 +33,9 @@ function firstSentence(message: string): string {
   const end = message.search(/\.(\s|$)/);
   return end === -1 ? message : message.slice(0, end);
 }
+
+/** Answers `--help`: the command's usage on stdout, exit code 0. */
+export function printUsage(io: { stdout: { write(chunk: string): unknown } }, usage: string): 0 {
+  io.stdout.write(usage);
+  return 0;
+}

@@ -1,5 +1,5 @@
 import { isValidUri } from '../../protocol/uris.js';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, describeError, openSession } from '../client-session.js';
 import type { CliIo, Command } from '../command.js';
 import { jsonLine, parseArgList, parseKwargs, resultValue } from '../json-args.js';
@@ -42,10 +42,7 @@ export const call: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (values.help === true) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
+    if (values.help === true) return printUsage(io, USAGE);
     const [procedure, ...rest] = positionals;
     if (procedure === undefined) throw new UsageError('missing procedure URI');
     if (!isValidUri(procedure, 'loose', 'exact')) throw new UsageError(`'${procedure}' is not a valid procedure URI`);

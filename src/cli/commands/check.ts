@@ -4,7 +4,7 @@ import { isMap, parseDocument } from 'yaml';
 import { type ConfigProblem, formatProblem } from '../../common/config-problem.js';
 import { describeReadError } from '../../router/config/context.js';
 import { parseRouterConfig } from '../../router/config.js';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, printUsage } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { UsageError } from '../usage-error.js';
 
@@ -48,10 +48,7 @@ export const check: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, {});
-    if (values.help === true) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
+    if (values.help === true) return printUsage(io, USAGE);
     if (positionals.length === 0) throw new UsageError('missing CONFIG file');
     let status = 0;
     for (const file of positionals) if (!checkFile(file, io)) status = 1;

@@ -1,5 +1,5 @@
 import { basename, extname, resolve } from 'node:path';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, printUsage } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { generateKeyPair, KeyFileError, KeyFileExistsError, writePrivateKeyFile } from '../key-file.js';
 import { UsageError } from '../usage-error.js';
@@ -39,10 +39,7 @@ export const keygen: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (values.help === true) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
+    if (values.help === true) return printUsage(io, USAGE);
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (values.out === '') throw new UsageError('--out: expected a file name');
     const file = resolve(io.cwd, values.out);

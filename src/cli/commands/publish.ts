@@ -1,5 +1,5 @@
 import { isValidUri } from '../../protocol/uris.js';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, describeError, openSession } from '../client-session.js';
 import type { CliIo, Command } from '../command.js';
 import { parseArgList, parseKwargs } from '../json-args.js';
@@ -46,10 +46,7 @@ export const publish: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (values.help === true) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
+    if (values.help === true) return printUsage(io, USAGE);
     const [topic, ...rest] = positionals;
     if (topic === undefined) throw new UsageError('missing TOPIC');
     if (!isValidUri(topic, 'loose', 'exact')) throw new UsageError(`'${topic}' is not a valid topic URI`);

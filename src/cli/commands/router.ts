@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { createLogger } from '../../common/logger.js';
 import { defaultRouterConfig, loadRouterConfig } from '../../router/config.js';
 import { describe, startRouter } from '../../router/serve.js';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, printUsage } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { UsageError } from '../usage-error.js';
 
@@ -24,10 +24,7 @@ export const router: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { config: { type: 'string', short: 'c' } });
-    if (values.help === true) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
+    if (values.help === true) return printUsage(io, USAGE);
     if (positionals.length > 0) {
       throw new UsageError(`unexpected argument '${positionals[0]}'`);
     }

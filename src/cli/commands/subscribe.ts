@@ -2,7 +2,7 @@ import type { RestoreFailure, StateEvent } from '../../client/connection.js';
 import type { Event } from '../../client/types.js';
 import type { ManagedSession } from '../../node.js';
 import { type MatchPolicy, isValidUri } from '../../protocol/uris.js';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, connectFailure, describeError, openSession } from '../client-session.js';
 import type { CliIo, Command } from '../command.js';
 import { jsonLine } from '../json-args.js';
@@ -49,10 +49,7 @@ export const subscribe: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
-    if (values.help === true) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
+    if (values.help === true) return printUsage(io, USAGE);
     if (positionals.length === 0) throw new UsageError('missing TOPIC');
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
     const topic = positionals[0]!;
