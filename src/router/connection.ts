@@ -162,6 +162,9 @@ export class RouterConnection implements TransportHandlers {
     }
     this.#host.logger.debug('session left', { session: session.id, reason });
     this.#transport.close('goodbye');
+    // The GOODBYE exchange ends the session now, not when the socket has finished closing.
+    this.#state = { name: 'closed' };
+    realm.leave(session, reason);
   }
 
   #unexpected(message: WampMessage, expected: string): void {

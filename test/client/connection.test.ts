@@ -354,8 +354,10 @@ describe('ManagedSession', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const retrying = nextState(device, 'retrying');
+    // Expect the rejection before closing: the router's GOODBYE rejects the call while close() waits.
+    const rejected = expect(inFlight).rejects.toBeInstanceOf(SessionClosedError);
     await router.close();
-    await expect(inFlight).rejects.toBeInstanceOf(SessionClosedError);
+    await rejected;
     await retrying;
 
     expect(device.session).toBeUndefined();
@@ -421,9 +423,9 @@ describe('ManagedSession', () => {
     const retrying = nextState(device, 'retrying');
     await router.close();
     await retrying;
-    const waiting = device.call('com.test.echo');
+    const waiting = expect(device.call('com.test.echo')).rejects.toBeInstanceOf(SessionClosedError);
     await device.close();
-    await expect(waiting).rejects.toBeInstanceOf(SessionClosedError);
+    await waiting;
     expect(device.state).toBe('closed');
     expect(await device.closed).toMatchObject({ state: 'closed' });
     const count = events.length;
