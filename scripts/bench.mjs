@@ -40,7 +40,11 @@ async function main() {
   }
   installCleanup();
 
-  let scenarios = SCENARIOS.filter((s) => options.only.length === 0 || options.only.some((o) => s.id.includes(o)));
+  let scenarios = SCENARIOS.filter(
+    (s) =>
+      (options.only.length === 0 || options.only.some((o) => s.id.includes(o))) &&
+      !options.skip.some((o) => s.id.includes(o)),
+  );
   const mosquitto = existsSync(MOSQUITTO) ? mosquittoVersion() : null;
   if (mosquitto === null && scenarios.some((s) => s.server === 'mosquitto')) {
     console.warn(`warning: ${MOSQUITTO} not found (set BENCH_MOSQUITTO): skipping the Mosquitto baseline`);
@@ -116,8 +120,17 @@ async function main() {
   const noise = noiseWarning(summaries);
   if (noise !== null) console.log(noise);
   for (const s of summaries) {
-    if (s.loadCores !== null && s.loadCores >= 0.9) {
-      console.log(`note: the load client used ${s.loadCores.toFixed(2)} cores in ${s.id}: that result may be load-bound`);
+    // A client scenario's client process is what is measured: being busy is its job.
+    if (s.id.startsWith('client.')) continue;
+    if (s.loadMaxCores === null || s.loadMaxCores < 0.9) continue;
+    const used = `a load process used ${s.loadMaxCores.toFixed(2)} cores in ${s.id}`;
+    if (s.serverCores !== null && s.serverCores >= 0.95) {
+      console.log(
+        `note: ${used}, the server ${s.serverCores.toFixed(2)}: the server is saturated (one core), ` +
+          'but on this machine the two compete for the cores; a freer load might let it do a little more',
+      );
+    } else {
+      console.log(`note: ${used}: that result may be load-bound`);
     }
   }
 
@@ -125,8 +138,10 @@ async function main() {
   if (options.profile !== 'none') {
     const wanted =
       options.profile === 'all'
-        ? scenarios.filter((s) => s.server === 'router').map((s) => s.id)
-        : [...new Set(targets.filter((t) => !t.pass).map((t) => t.scenario))];
+        ? scenarios.filter((s) => s.server !== 'mosquitto' || options.profileLoad).map((s) => s.id)
+        : [...new Set(targets.filter((t) => !t.pass).map((t) => t.scenario))].filter((id) =>
+            scenarios.some((s) => s.id === id),
+          );
     if (wanted.length === 0) console.log('\n--profile: every target passed, nothing to profile (use --profile=all)');
     for (const id of wanted) {
       const scenario = scenarios.find((s) => s.id === id);
@@ -157,7 +172,8 @@ function describeRun(r) {
   return (
     `${rate.padStart(6)} ${r.unit}/s  p50 ${fmt(r.latency.p50Us, 0)} µs  p99 ${fmt(r.latency.p99Us, 0)} µs  ` +
     `server ${fmt(r.server.cores, 2)} cores (${fmt(r.server.cpuPer100k, 3)} s/100k, ${fmt(r.server.rssMiB, 1)} MiB)  ` +
-    `load ${fmt(r.load.cores, 2)} cores  others ${fmt(r.machine.otherCores, 2)}`
+    `load ${r.load.processes.map((p) => `${p.role} ${fmt(p.cores, 2)}`).join(', ')} cores  others ${fmt(r.machine.otherCores, 2)}` +
+    (r.library ? `  [${r.library}]` : '')
   );
 }
 
@@ -165,33 +181,43 @@ function fmt(value, digits) {
   return value === null || value === undefined ? '-' : value.toFixed(digits);
 }
 
-/** One more run with the router under `node --cpu-prof`; prints and returns its top frames. */
+/**
+ * One more run under `node --cpu-prof`: the router, and the load processes too in a client
+ * scenario (the client library is what is measured there) or with --profile-load. Prints and
+ * returns each process's top frames.
+ */
 async function profileScenario(scenario, options) {
   const dir = mkdtempSync(join(os.tmpdir(), 'switchyard-bench-profile-'));
-  console.log(`\nprofiling the router in ${scenario.id} (one ${options.durationMs / 1000} s run, node --cpu-prof) …`);
-  const runner = new ScenarioRunner(scenario, options, dir);
+  const profile = { dir, server: scenario.server !== 'mosquitto', load: options.profileLoad || scenario.load === 'client' };
+  const what = [profile.server ? `the ${scenario.server}` : null, profile.load ? 'the load processes' : null].filter(Boolean).join(' and ');
+  console.log(`\nprofiling ${what} in ${scenario.id} (one ${options.durationMs / 1000} s run, node --cpu-prof) …`);
+  const runner = new ScenarioRunner(scenario, options, profile);
   let result;
   try {
     await runner.open();
     result = await runner.run();
   } finally {
-    // The router writes its profile as it exits.
+    // Each process writes its profile as it exits.
     await runner.close();
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
-  const path = join(dir, file);
-  const analysis = analyzeProfile(path);
   console.log(`  ${describeRun(result)} (under the profiler)`);
-  console.log(`  profile: ${path}`);
-  for (const line of formatProfile(analysis, 15)) console.log(line);
-  return {
-    scenario: scenario.id,
-    path,
-    totalMs: analysis.totalMs,
-    top: analysis.functions.slice(0, 25),
-    files: analysis.files.slice(0, 15),
-  };
+  const processes = [];
+  for (const role of readdirSync(dir).sort((a, b) => (a === 'server' ? -1 : b === 'server' ? 1 : a.localeCompare(b)))) {
+    const file = readdirSync(join(dir, role)).find((f) => f.endsWith('.cpuprofile'));
+    if (file === undefined) throw new Error(`no .cpuprofile written in ${join(dir, role)}`);
+    const path = join(dir, role, file);
+    const analysis = analyzeProfile(path);
+    console.log(`  ${role === 'server' ? scenario.server : role} profile: ${path}`);
+    for (const line of formatProfile(analysis, 15)) console.log(line);
+    processes.push({
+      role,
+      path,
+      totalMs: analysis.totalMs,
+      top: analysis.functions.slice(0, 25),
+      files: analysis.files.slice(0, 15),
+    });
+  }
+  return { scenario: scenario.id, processes };
 }
 
 function gitCommit() {

@@ -11,7 +11,7 @@ const VERIFY_EVERY = 4096;
 
 /**
  * subscribers: Links (see link.mjs: `onFrame(bytes, start, end)` per message, `afterBurst(now)`
- * once per turn); publisher: { cork(), uncork(), publish(seq) }.
+ * once per turn); publisher: { publish(seq) } (its link writes once per turn, see link.mjs).
  */
 export function createFanoutWorkload({ subscribers, publisher, window, verify, fail }) {
   const count = subscribers.length;
@@ -28,14 +28,12 @@ export function createFanoutWorkload({ subscribers, publisher, window, verify, f
 
   function fill(now) {
     if (!running || inFlight >= window) return;
-    publisher.cork();
     while (inFlight < window) {
       publishedAt[nextSeq & MASK] = now;
       publisher.publish(nextSeq);
       nextSeq++;
       inFlight++;
     }
-    publisher.uncork();
   }
 
   subscribers.forEach((link, i) => {
@@ -86,5 +84,33 @@ export function createFanoutWorkload({ subscribers, publisher, window, verify, f
     pause() {
       running = false;
     },
+  };
+}
+
+/**
+ * Subscribers without the publisher (it runs in another process): deliveries are counted, a
+ * sample verified; no window, no latency (the publisher's process measures those).
+ */
+export function createCountingWorkload({ subscribers, verify, fail }) {
+  const received = new Float64Array(subscribers.length);
+  let deliveries = 0;
+  subscribers.forEach((link, i) => {
+    link.onFrame = (bytes, start, end) => {
+      if (received[i]++ % VERIFY_EVERY === 0 && !verify(link, bytes, start, end)) {
+        return fail(new Error(`subscriber ${i}: unexpected message`));
+      }
+      deliveries++;
+    };
+    link.onClose = () => fail(new Error(`subscriber ${i}'s connection closed`));
+  });
+  return {
+    start() {},
+    reset() {
+      deliveries = 0;
+    },
+    snapshot() {
+      return { messages: deliveries, unit: 'events', subscribers: subscribers.length };
+    },
+    pause() {},
   };
 }

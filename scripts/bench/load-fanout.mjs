@@ -1,6 +1,7 @@
 // Load client for WAMP pub/sub fan-out: `subscribers` sessions subscribed to one topic and one
 // publisher session, all in this process. PUBLISH without acknowledge (the WAMP analogue of MQTT
-// QoS 0); the router's EVENTs are counted, not decoded (a sample is checked).
+// QoS 0), written from a template (wire.mjs); the router's EVENTs are counted, not decoded (a
+// sample is checked).
 // Config (argv[2]): { kind: 'rawsocket'|'websocket', host, port, serializer, subscribers, window, payload }.
 import { MessageType } from '../../dist/protocol/message-type.js';
 import { serializerByName } from '../../dist/protocol/serializers/index.js';
@@ -8,6 +9,7 @@ import { TOPIC, payloadString } from './constants.mjs';
 import { createFanoutWorkload } from './fanout-core.mjs';
 import { runLoad } from './load-driver.mjs';
 import { join, openLink, request } from './wamp-link.mjs';
+import { MessageTemplate } from './wire.mjs';
 
 async function createWampFanout(config, fail) {
   const serializer = serializerByName(config.serializer);
@@ -25,11 +27,10 @@ async function createWampFanout(config, fail) {
   await join(publisherLink, { publisher: {} });
 
   let nextRequest = 1;
+  const template = new MessageTemplate(serializer, MessageType.PUBLISH, [{}, TOPIC, args]);
   const publisher = {
-    cork: () => publisherLink.cork(),
-    uncork: () => publisherLink.uncork(),
     publish() {
-      publisherLink.sendMessage([MessageType.PUBLISH, nextRequest++, {}, TOPIC, args]);
+      publisherLink.sendTemplate(template, nextRequest++);
     },
   };
   publisherLink.onFrame = (bytes, start, end) =>

@@ -1,12 +1,21 @@
 // Load client for the Mosquitto baseline: `subscribers` MQTT 3.1.1 connections subscribed (QoS 0)
 // to one topic and one publisher connection, all in this process, built on mqtt-packet. Set-up
 // packets go through mqtt-packet's parser; on the hot path PUBLISH packets are only counted from
-// their fixed header (reused read buffer, no allocation), as the WAMP load client counts EVENTs.
-// Config (argv[2]): { host, port, subscribers, window, payload }.
+// their fixed header (reused read buffer, no allocation), as the WAMP load client counts EVENTs,
+// and the publisher copies its one pre-built PUBLISH packet into link.mjs's write chunk (one
+// socket.write per turn).
+//
+// Mosquitto writes every packet to every subscriber on its own (Nagle coalesces some), so its
+// subscribers read many small segments, unlike the router's batched writes. With
+// --mqtt-processes=2 the subscribers are split over two processes: role 'publisher' (the driver)
+// has the publisher and its share of the subscribers, whose arrivals pace the window and give the
+// latency; role 'subscribers' the other share, counted only (the same stream; their deliveries
+// add to the rate). By default ('publisher' alone) one process has them all.
+// Config (argv[2]): { role: 'publisher'|'subscribers', host, port, subscribers, window, payload }.
 import net from 'node:net';
 import mqtt from 'mqtt-packet';
 import { MQTT_TOPIC, payloadString } from './constants.mjs';
-import { createFanoutWorkload } from './fanout-core.mjs';
+import { createCountingWorkload, createFanoutWorkload } from './fanout-core.mjs';
 import { Link, readBuffer } from './link.mjs';
 import { runLoad } from './load-driver.mjs';
 
@@ -97,9 +106,6 @@ class MqttLink extends Link {
     return this.#type === PUBLISH && this.#length === this.expectedLength;
   }
 
-  send(bytes) {
-    this.socket.write(bytes);
-  }
 }
 
 async function createMqttFanout(config, fail) {
@@ -117,16 +123,15 @@ async function createMqttFanout(config, fail) {
     link.startCounting();
     subscribers.push(link);
   }
+  const verify = (link) => link.lastPacketOk;
+  if (config.role === 'subscribers') return createCountingWorkload({ subscribers, verify, fail });
   const publisherLink = await MqttLink.open(host, port, `bench-pub-${process.pid}`);
   publisherLink.startCounting();
   publisherLink.onFrame = () => fail(new Error('the publisher received a packet'));
   publisherLink.onClose = () => fail(new Error("the publisher's connection closed"));
   const publisher = {
-    cork: () => publisherLink.cork(),
-    uncork: () => publisherLink.uncork(),
-    publish: () => publisherLink.send(packet),
+    publish: () => publisherLink.sendBytes(packet),
   };
-  const verify = (link) => link.lastPacketOk;
   return createFanoutWorkload({ subscribers, publisher, window: config.window, verify, fail });
 }
 

@@ -1,38 +1,39 @@
-// Load client for RPC echo: one caller and one callee session in this process. The caller keeps
-// `window` CALLs in flight (1 = latency, 100 = throughput); the callee answers each INVOCATION with
-// a YIELD of the same arguments. Against the relay baseline the same bytes flow, but the relay
-// hands the CALL itself to the "callee" and its YIELD back to the "caller" unchanged.
+// The caller of the RPC scenarios: one session keeping `window` CALLs of the echo procedure in
+// flight (1 = latency, 100 = throughput); the callee is load-callee.mjs, in a process of its own,
+// so that neither load process comes near a full core. Against the relay baseline the same bytes
+// flow, but the relay hands the CALL itself to the "callee" and its YIELD back unchanged.
+//
+// Lean on purpose (the server, not the load, must be the bottleneck): the CALL is a template
+// completed with the request id (wire.mjs), a RESULT is read as far as [type, id] and its payload
+// compared byte for byte with the one sent; every 4096th is also decoded in full and checked.
 // Config (argv[2]): { kind: 'rawsocket'|'websocket', target: 'router'|'relay', host, port,
-// serializer: 'cbor'|'json', window, payload }.
+// serializer: 'cbor'|'json'|'msgpack', window, payload }.
 import { MessageType } from '../../dist/protocol/message-type.js';
 import { serializerByName } from '../../dist/protocol/serializers/index.js';
 import { PROCEDURE, payloadString } from './constants.mjs';
 import { Histogram } from './histogram.mjs';
-import { join, openLink, request } from './wamp-link.mjs';
 import { runLoad } from './load-driver.mjs';
+import { describeFrame, join, openLink } from './wamp-link.mjs';
+import { argsTail, endsWith, head, MessageTemplate, readHead } from './wire.mjs';
 
 const RING = 1 << 16;
 const MASK = RING - 1;
+const CHECK_EVERY = 4096;
 
 async function createRpcWorkload(config, fail) {
   const serializer = serializerByName(config.serializer);
   const { host, port, window } = config;
   const args = [payloadString(config.payload)];
-  let callee;
-  let caller;
-  if (config.target === 'relay') {
-    // The relay pairs the two connections and only then answers their handshakes.
-    callee = openLink('rawsocket', host, port, serializer);
-    caller = openLink('rawsocket', host, port, serializer);
-    [callee, caller] = await Promise.all([callee, caller]);
-  } else {
-    callee = await openLink(config.kind, host, port, serializer);
-    await join(callee, { callee: {} });
-    const registered = await request(callee, [MessageType.REGISTER, 1, {}, PROCEDURE]);
-    if (registered[0] !== MessageType.REGISTERED) throw new Error(`REGISTER failed: ${JSON.stringify(registered)}`);
-    caller = await openLink(config.kind, host, port, serializer);
-    await join(caller, { caller: {} });
-  }
+  const relay = config.target === 'relay';
+  // The relay pairs this connection with the callee's and only then answers the handshake.
+  const caller = await openLink(relay ? 'rawsocket' : config.kind, host, port, serializer);
+  if (!relay) await join(caller, { caller: {} });
+
+  const callTemplate = new MessageTemplate(serializer, MessageType.CALL, [{}, PROCEDURE, args]);
+  const tail = argsTail(serializer, args);
+  // RESULT [50, request, details, args] — or, via the relay, the callee's YIELD [70, id, options, args].
+  const resultType = relay ? MessageType.YIELD : MessageType.RESULT;
+  const codec = caller.codec;
 
   const sentAt = new Float64Array(RING);
   const latency = new Histogram();
@@ -41,20 +42,19 @@ async function createRpcWorkload(config, fail) {
   let inFlight = 0;
   let completed = 0;
 
-  callee.onFrame = (bytes, start, end) => {
-    const m = callee.decode(bytes, start, end);
-    // INVOCATION [68, id, registration, details, args] — or, via the relay, CALL [48, id, options, uri, args].
-    if (m[0] !== MessageType.INVOCATION && m[0] !== MessageType.CALL) return fail(new Error(`callee got ${JSON.stringify(m)}`));
-    callee.sendMessage([MessageType.YIELD, m[1], {}, m[4]]);
-  };
-
   caller.onFrame = (bytes, start, end) => {
-    const m = caller.decode(bytes, start, end);
-    // RESULT [50, request, details, args] — or, via the relay, the YIELD [70, id, options, args].
-    if (m[0] !== MessageType.RESULT && m[0] !== MessageType.YIELD) return fail(new Error(`caller got ${JSON.stringify(m)}`));
-    if (m[3]?.[0]?.length !== args[0].length) return fail(new Error(`wrong echo ${JSON.stringify(m)}`));
-    latency.recordMs(caller.now - sentAt[m[1] & MASK]);
-    completed++;
+    if (readHead(codec, bytes, start, end) !== resultType || !endsWith(bytes, start, end, tail)) {
+      return fail(new Error(`caller got ${describeFrame(caller, bytes, start, end)}`));
+    }
+    const id = head.id;
+    if (id <= 0 || id >= nextId) return fail(new Error(`caller got a result for request ${id}, never sent`));
+    latency.recordMs(caller.now - sentAt[id & MASK]);
+    if (++completed % CHECK_EVERY === 0) {
+      const m = caller.decode(bytes, start, end);
+      if (m[0] !== resultType || m.at(-1)?.[0] !== args[0] || m.at(-1).length !== 1) {
+        return fail(new Error(`caller got ${JSON.stringify(m)}`));
+      }
+    }
     inFlight--;
   };
 
@@ -62,15 +62,12 @@ async function createRpcWorkload(config, fail) {
     while (running && inFlight < window) {
       const id = nextId++;
       sentAt[id & MASK] = now;
-      caller.sendMessage([MessageType.CALL, id, {}, PROCEDURE, args]);
+      caller.sendTemplate(callTemplate, id);
       inFlight++;
     }
   }
   caller.afterBurst = fill;
-
-  const closed = () => fail(new Error('a connection to the server closed'));
-  caller.onClose = closed;
-  callee.onClose = closed;
+  caller.onClose = (error) => fail(new Error(`the caller's connection closed${error ? `: ${error.message}` : ''}`));
 
   // A lost message would stall the window: fail loudly instead.
   let lastCompleted = -1;
@@ -86,9 +83,7 @@ async function createRpcWorkload(config, fail) {
   return {
     start() {
       running = true;
-      caller.cork();
       fill(performance.now());
-      caller.uncork();
     },
     reset() {
       completed = 0;

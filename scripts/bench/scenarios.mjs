@@ -1,5 +1,5 @@
 // The benchmark scenarios, and their runner: the scenario's server in its own process, its load
-// client in another; each run resumes the load, warms up, measures (server CPU and RSS from
+// client(s) in others; each run resumes the load, warms up, measures (server CPU and RSS from
 // /proc, load CPU over IPC) and pauses it again.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * id, label, server ('router' | 'relay' | 'relay-cork' | 'mosquitto'), load ('rpc' | 'fanout' |
- * 'mqtt'), kind ('rawsocket' | 'websocket' | 'mqtt'), serializer, window ('fanout' = the option).
+ * 'mqtt' | 'client'), kind ('rawsocket' | 'websocket' | 'mqtt'), serializer, window ('fanout' =
+ * the option), library (client scenarios: 'ours' | 'autobahn' | 'wampy'), info (no target).
  */
 export const SCENARIOS = [
   { id: 'relay.rpc.w1', label: 'TCP relay (baseline), RPC w1', server: 'relay', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 1 },
@@ -26,16 +27,89 @@ export const SCENARIOS = [
   { id: 'router.fanout.websocket-json', label: 'router WebSocket/JSON, fan-out', server: 'router', load: 'fanout', kind: 'websocket', serializer: 'json', window: 'fanout' },
 ];
 
-const LOAD_SCRIPTS = { rpc: 'load-rpc.mjs', fanout: 'load-fanout.mjs', mqtt: 'load-mqtt.mjs' };
+/** Our client on WebSocket/JSON against Autobahn|JS and Wampy.js (and on RawSocket/CBOR, for info). */
+const CLIENTS = [
+  { library: 'ours', name: 'switchyard client' },
+  { library: 'autobahn', name: 'Autobahn|JS' },
+  { library: 'wampy', name: 'Wampy.js' },
+];
+for (const window of [1, 100]) {
+  for (const { library, name } of CLIENTS) {
+    SCENARIOS.push({
+      id: `client.${library}.w${window}.websocket-json`,
+      label: `${name} WebSocket/JSON, RPC w${window}`,
+      server: 'router',
+      load: 'client',
+      library,
+      kind: 'websocket',
+      serializer: 'json',
+      window,
+    });
+  }
+  SCENARIOS.push({
+    id: `client.ours.w${window}.rawsocket-cbor`,
+    label: `switchyard client RawSocket/CBOR (info), RPC w${window}`,
+    server: 'router',
+    load: 'client',
+    library: 'ours',
+    kind: 'rawsocket',
+    serializer: 'cbor',
+    window,
+    info: true,
+  });
+}
+
+/**
+ * The load processes of a scenario, started together; the last one drives the traffic and
+ * reports the rate and latency. RPC callees run in a process of their own: the callee side of
+ * a relay round trip costs as much as the caller side, and in a client scenario the client
+ * process must hold nothing but the library under test.
+ */
+function loadProcesses(scenario, server, options) {
+  const window = scenario.window === 'fanout' ? options.fanoutWindow : scenario.window;
+  const common = { host: '127.0.0.1', serializer: scenario.serializer, window, payload: options.payload };
+  const target = scenario.server === 'router' ? 'router' : 'relay';
+  const port = portFor(scenario, server);
+  switch (scenario.load) {
+    case 'rpc':
+      return [
+        { role: 'callee', script: 'load-callee.mjs', config: { ...common, kind: scenario.kind, target, port } },
+        { role: 'caller', script: 'load-rpc.mjs', config: { ...common, kind: scenario.kind, target, port } },
+      ];
+    case 'fanout':
+      return [{ role: 'load', script: 'load-fanout.mjs', config: { ...common, kind: scenario.kind, port, subscribers: options.subscribers } }];
+    case 'mqtt': {
+      const publisher = { role: 'load', script: 'load-mqtt.mjs', config: { ...common, port, role: 'publisher', subscribers: options.subscribers } };
+      if (options.mqttProcesses === 1) return [publisher];
+      // Split (see load-mqtt.mjs): the publisher's process keeps the larger half of the subscribers.
+      const others = Math.floor(options.subscribers / 2);
+      return [
+        { role: 'subscribers', script: 'load-mqtt.mjs', config: { ...common, port, role: 'subscribers', subscribers: others } },
+        { ...publisher, role: 'publisher', config: { ...publisher.config, subscribers: options.subscribers - others } },
+      ];
+    }
+    case 'client':
+      return [
+        {
+          role: 'callee',
+          script: 'load-callee.mjs',
+          config: { ...common, kind: 'rawsocket', target, serializer: 'cbor', port: server.ports.rawsocket },
+        },
+        { role: 'client', script: 'load-client.mjs', config: { ...common, library: scenario.library, kind: scenario.kind, port } },
+      ];
+    default:
+      throw new Error(`unknown load ${scenario.load}`);
+  }
+}
 
 async function startServer(scenario, profileDir) {
   switch (scenario.server) {
     case 'router':
       return startRouterProcess(profileDir);
     case 'relay':
-      return startRelayProcess('frame');
+      return startRelayProcess('frame', profileDir);
     case 'relay-cork':
-      return startRelayProcess('cork');
+      return startRelayProcess('cork', profileDir);
     case 'mosquitto':
       return startMosquittoProcess();
     default:
@@ -52,44 +126,44 @@ function portFor(scenario, server) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A scenario's server and load client, kept alive across its runs so that runs of different
- * scenarios can be interleaved cheaply: between runs the load client is paused (nothing in flight,
- * no CPU). `profileDir` runs the router under `node --cpu-prof` (written when it exits).
+ * A scenario's server and load processes, kept alive across its runs so that runs of different
+ * scenarios can be interleaved cheaply: between runs the load is paused (nothing in flight, no
+ * CPU). `profile` = { dir, server, load }: run the server and/or the load processes under
+ * `node --cpu-prof`, writing into dir/server and dir/<role> (when each exits).
  */
 export class ScenarioRunner {
   #server;
-  #load;
+  /** [{ role, child }], the traffic driver last. */
+  #loads = [];
   #failed;
   #idle;
   #runs = 0;
 
-  constructor(scenario, options, profileDir) {
+  constructor(scenario, options, profile) {
     this.scenario = scenario;
     this.options = options;
-    this.profileDir = profileDir;
+    this.profile = profile;
   }
 
-  /** Starts the server (idle RSS is read now), then the load client, connected and idle. */
+  /** Starts the server (idle RSS is read now), then the load processes, connected and idle. */
   async open() {
-    const { scenario, options } = this;
-    this.#server = await startServer(scenario, this.profileDir);
+    const { scenario, options, profile } = this;
+    this.#server = await startServer(scenario, profile?.server ? join(profile.dir, 'server') : undefined);
     this.#idle = memoryMiB(this.#server.pid);
-    const window = scenario.window === 'fanout' ? options.fanoutWindow : scenario.window;
-    const config = {
-      kind: scenario.kind,
-      target: scenario.server === 'router' ? 'router' : 'relay',
-      host: '127.0.0.1',
-      port: portFor(scenario, this.#server),
-      serializer: scenario.serializer,
-      window,
-      payload: options.payload,
-      subscribers: options.subscribers,
-    };
-    this.#load = forkChild(join(here, LOAD_SCRIPTS[scenario.load]), [JSON.stringify(config)]);
-    // Rejects when the load client reports an error or exits: raced against every step.
-    this.#failed = nextMessage(this.#load, 'never', 2 ** 31 - 1, 'the end of the scenario');
+    // All at once: a relay pairs connections, so the callee's handshake waits for the caller's.
+    const failures = [];
+    const ready = [];
+    for (const { role, script, config } of loadProcesses(scenario, this.#server, options)) {
+      const execArgv = profile?.load ? ['--cpu-prof', '--cpu-prof-dir', join(profile.dir, role)] : [];
+      const child = forkChild(join(here, script), [JSON.stringify(config)], execArgv);
+      this.#loads.push({ role, child });
+      // Rejects when a load process reports an error or exits: raced against every step.
+      failures.push(nextMessage(child, 'never', 2 ** 31 - 1, 'the end of the scenario'));
+      ready.push(nextMessage(child, 'ready', 20_000, `${role} ready`));
+    }
+    this.#failed = Promise.race(failures);
     this.#failed.catch(() => {});
-    await this.#step(nextMessage(this.#load, 'ready', 20_000, 'load ready'));
+    await this.#step(Promise.all(ready));
   }
 
   /**
@@ -99,28 +173,40 @@ export class ScenarioRunner {
   async run() {
     const { options } = this;
     const server = this.#server;
-    const load = this.#load;
-    load.send({ type: 'go' });
+    const loads = this.#loads;
+    for (const { child } of loads) child.send({ type: 'go' });
     await this.#step(sleep(this.#runs++ === 0 ? options.warmupMs : options.rewarmMs));
     const cpu0 = sampleCpu(server.pid);
     const machine0 = machineCpu();
-    load.send({ type: 'measure' });
+    for (const { child } of loads) child.send({ type: 'measure' });
     await this.#step(sleep(options.durationMs));
     const cpu1 = sampleCpu(server.pid);
     const machine1 = machineCpu();
     const loaded = memoryMiB(server.pid);
-    load.send({ type: 'report' });
-    const report = await this.#step(nextMessage(load, 'report', 10_000, 'load report'));
+    // The driver (last) first: it pauses the traffic; the others report what they saw meanwhile.
+    const reports = [];
+    for (const { role, child } of [...loads].reverse()) {
+      child.send({ type: 'report' });
+      reports.unshift(await this.#step(nextMessage(child, 'report', 10_000, `${role} report`)));
+    }
+    const report = reports.at(-1);
     const cpu = cpuBetween(cpu0, cpu1);
-    const rate = report.messages / report.wallSeconds;
+    // Deliveries counted in several processes (split fan-out subscribers) add up; an RPC callee's
+    // invocations (another unit) do not.
+    const counted = reports.filter((r) => r.unit === report.unit);
+    const rate = counted.reduce((sum, r) => sum + r.messages / r.wallSeconds, 0);
+    const messages = counted.reduce((sum, r) => sum + r.messages, 0);
     const machineWall = (machine1.at - machine0.at) / 1000;
     const busyCores = (machine1.busy - machine0.busy) / machineWall;
     const softirqCores = (machine1.softirq - machine0.softirq) / machineWall;
+    const processes = reports.map((r, i) => ({ role: loads[i].role, cores: r.cpuCores, rssMiB: r.rssMiB }));
+    const loadCores = processes.reduce((sum, p) => sum + p.cores, 0);
     return {
       rate,
       unit: report.unit,
-      messages: report.messages,
+      messages,
       publications: report.publications,
+      library: report.library,
       latency: report.latency,
       server: {
         cores: cpu.cores,
@@ -130,25 +216,33 @@ export class ScenarioRunner {
         rssMiB: loaded.rss,
         peakRssMiB: loaded.peak,
       },
-      load: { cores: report.cpuCores, rssMiB: report.rssMiB },
+      load: {
+        // All load processes together; maxCores: the busiest one (≥ 0.9: it may be the bottleneck).
+        cores: loadCores,
+        maxCores: Math.max(...processes.map((p) => p.cores)),
+        // The traffic driver alone (in a client scenario: the client library's process).
+        driverCores: report.cpuCores,
+        driverCpuUsPerMessage: report.messages > 0 ? (report.cpuSeconds / report.messages) * 1e6 : null,
+        processes,
+      },
       machine: {
         busyCores,
         // Loopback TCP is largely processed in softirq, billed to no process.
         softirqCores,
-        // Busy CPU outside the server, the load client and softirq: other processes on the
+        // Busy CPU outside the server, the load processes and softirq: other processes on the
         // machine (the bench's own orchestrator is negligible).
-        otherCores: Math.max(0, busyCores - softirqCores - cpu.cores - report.cpuCores),
+        otherCores: Math.max(0, busyCores - softirqCores - cpu.cores - loadCores),
       },
     };
   }
 
-  /** Stops the load client, then the server (which writes its profile, if profiled). */
+  /** Stops the load processes, then the server (which writes its profile, if profiled). */
   async close() {
-    if (this.#load !== undefined) await stopChild(this.#load, 1000);
+    for (const { child } of [...this.#loads].reverse()) await stopChild(child, 3000);
     if (this.#server !== undefined) await this.#server.stop();
   }
 
   #step(promise) {
-    return Promise.race([promise, this.#failed]);
+    return this.#failed === undefined ? promise : Promise.race([promise, this.#failed]);
   }
 }

@@ -20,9 +20,13 @@ export async function startRouterProcess(profileDir) {
   return { name: 'router', pid: child.pid, ports: ready.ports, stop: () => stopChild(child) };
 }
 
-/** The TCP relay baseline; `mode` 'frame' (one write per frame) or 'cork' (one per burst). */
-export async function startRelayProcess(mode = 'frame') {
-  const child = forkChild(join(here, 'relay-server.mjs'), [mode]);
+/**
+ * The TCP relay baseline; `mode` 'frame' (one write per frame) or 'cork' (one per burst);
+ * `node --cpu-prof` into `profileDir` when given.
+ */
+export async function startRelayProcess(mode = 'frame', profileDir) {
+  const execArgv = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const child = forkChild(join(here, 'relay-server.mjs'), [mode], execArgv);
   const ready = await nextMessage(child, 'ready', 15_000, 'relay ready');
   return { name: 'relay', pid: child.pid, ports: { rawsocket: ready.port }, stop: () => stopChild(child) };
 }

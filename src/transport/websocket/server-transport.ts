@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { RawData, WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { Serializer } from '../../protocol/serializers/serializer.js';
 import { BaseTransport } from '../base-transport.js';
@@ -7,19 +7,28 @@ import type { TransportInfo } from '../transport.js';
 import { backlogOf, batchWrites } from '../write-batcher.js';
 import { closeReasonText, NORMAL_CLOSURE } from './close-reason.js';
 
-const BINARY = { binary: true } as const;
-const TEXT = { binary: false } as const;
+const OPCODE_TEXT = 0x1;
+const OPCODE_BINARY = 0x2;
+const FIN = 0x80;
+/** Payloads up to this size are copied next to their frame header (one write); larger ones are not copied. */
+const COPY_LIMIT = 64 * 1024;
 
 /**
  * A WAMP connection over an accepted `ws` WebSocket. wamp.2.json travels in text messages,
  * wamp.2.cbor and wamp.2.msgpack in binary ones; the other kind is a protocol error.
+ *
+ * Messages are framed here and written to the upgraded socket directly (RFC 6455 §5.2: a server
+ * frame is FIN + opcode, the payload length, the payload; never masked): one Buffer and one
+ * write per message, where ws.send() makes an options object, a header Buffer and two writes.
+ * `ws` keeps handling everything else (reading, ping/pong, the closing handshake); with
+ * permessage-deflate off its sender writes synchronously too, so frames never interleave.
  */
 export class WebSocketServerTransport extends BaseTransport {
   readonly #ws: WebSocket;
   /** The upgraded TCP/TLS socket under `ws`, corked per event-loop turn to batch frames. */
   readonly #socket: Writable;
   readonly #maxOutgoingSize: number;
-  readonly #sendOptions: typeof BINARY | typeof TEXT;
+  readonly #opcode: number;
   #closeReason: string | undefined;
   #error: Error | undefined;
 
@@ -28,7 +37,7 @@ export class WebSocketServerTransport extends BaseTransport {
     this.#ws = ws;
     this.#socket = socket;
     this.#maxOutgoingSize = maxOutgoingSize;
-    this.#sendOptions = serializer.binary ? BINARY : TEXT;
+    this.#opcode = serializer.binary ? OPCODE_BINARY : OPCODE_TEXT;
     ws.on('message', this.#onMessage);
     ws.on('error', this.#onError);
     ws.on('close', this.#onClose);
@@ -44,9 +53,25 @@ export class WebSocketServerTransport extends BaseTransport {
   }
 
   protected writeMessage(bytes: Uint8Array): void {
-    // A Buffer sent with binary:false goes out as a text frame without a string round trip.
-    batchWrites(this.#socket);
-    this.#ws.send(bytes, this.#sendOptions);
+    // Once closing (our close frame, or the peer's, is on its way) nothing more may be sent;
+    // ws.send() would drop it as well.
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    const socket = this.#socket;
+    batchWrites(socket);
+    const length = bytes.length;
+    const headerLength = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+    if (length <= COPY_LIMIT) {
+      const frame = Buffer.allocUnsafe(headerLength + length);
+      writeFrameHeader(frame, this.#opcode, length);
+      frame.set(bytes, headerLength);
+      socket.write(frame);
+      return;
+    }
+    // Large payload (maybe shared by many subscribers): no copy; the socket is corked (batchWrites).
+    const header = Buffer.allocUnsafe(headerLength);
+    writeFrameHeader(header, this.#opcode, length);
+    socket.write(header);
+    socket.write(bytes);
   }
 
   protected closeConnection(reason: string): void {
@@ -81,4 +106,19 @@ export class WebSocketServerTransport extends BaseTransport {
     const text = reason.length > 0 ? reason.toString('utf8') : `WebSocket closed with code ${code}`;
     this.closed(this.#closeReason ?? text, this.#error);
   };
+}
+
+/** The header of an unmasked, final frame (2, 4 or 10 octets, by the payload length). */
+function writeFrameHeader(target: Buffer, opcode: number, length: number): void {
+  target[0] = FIN | opcode;
+  if (length < 126) {
+    target[1] = length;
+  } else if (length < 0x10000) {
+    target[1] = 126;
+    target.writeUInt16BE(length, 2);
+  } else {
+    target[1] = 127;
+    target.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    target.writeUInt32BE(length >>> 0, 6);
+  }
 }

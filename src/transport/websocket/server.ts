@@ -42,9 +42,14 @@ export class WebSocketAcceptor {
     this.#bySubprotocol = new Map((options.serializers ?? ALL_SERIALIZERS).map((s) => [s.subprotocol, s]));
     this.#wss = new WebSocketServer({
       noServer: true,
+      // Also required by WebSocketServerTransport, which frames outbound messages itself.
       perMessageDeflate: false,
       maxPayload: this.#maxMessageSize,
       clientTracking: true,
+      // The JSON serializer decodes text with a fatal TextDecoder, which rejects malformed UTF-8
+      // anyway (a WAMP protocol error, then ABORT), and the binary serializers refuse text frames:
+      // a second, separate validation pass in ws would only cost time on every text message.
+      skipUTF8Validation: true,
       handleProtocols: (protocols) => this.#choose(protocols)?.subprotocol ?? false,
     });
     this.#wss.on('error', (error) => this.#logger.warn('websocket server error', { error: error.message }));

@@ -108,6 +108,23 @@ describe('json serializer', () => {
     });
   });
 
+  describe('encoded octets', () => {
+    it('keeps every encoded message intact while later ones are encoded', () => {
+      // Enough messages to fill several of the encoder's shared chunks.
+      const messages = Array.from({ length: 5000 }, (_, i) => [MessageType.EVENT, i, i * 7, {}, [`é${'x'.repeat(i % 90)}😀`]]);
+      const encoded = messages.map((m) => json.encode(m));
+      expect(encoded.map((bytes) => json.decode(bytes))).toStrictEqual(messages);
+      expect(text(encoded[0]!)).toBe('[36,0,0,{},["é😀"]]');
+    });
+
+    it('encodes a message larger than the shared chunk', () => {
+      const message = [MessageType.EVENT, 1, 2, {}, ['ü'.repeat(100_000)]];
+      const bytes = json.encode(message);
+      expect(bytes.length).toBe(new TextEncoder().encode(JSON.stringify(message)).length);
+      expect(json.decode(bytes)).toStrictEqual(message);
+    });
+  });
+
   it('round-trips a message with binary through parseMessage', () => {
     const message = [MessageType.YIELD, 3, {}, [Uint8Array.of(0xde, 0xad, 0xbe, 0xef)]];
     expect(parseMessage(json.decode(json.encode(message)))).toStrictEqual(message);

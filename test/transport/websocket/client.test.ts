@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import { PayloadSizeExceededError } from '../../../src/protocol/errors.js';
 import { MessageType } from '../../../src/protocol/message-type.js';
 import type { WampMessage } from '../../../src/protocol/messages.js';
 import {
@@ -174,6 +175,73 @@ class FakeBrowserWebSocket implements WebSocketLike {
   emit(type: string, event: object): void {
     for (const l of this.#listeners.get(type) ?? []) l({ type, ...event });
   }
+}
+
+describe('connectWebSocket sending over ws', () => {
+  it('sends the messages of one microtask wave in order, 16 to a write to the socket', async () => {
+    const { url, accepted } = await startRouter();
+    const opened: WebSocket[] = [];
+    class RecordingWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols);
+        opened.push(this);
+      }
+    }
+    const client = await connectWebSocket(url, { serializer: jsonSerializer, WebSocket: RecordingWebSocket });
+    cleanups.push(() => client.close());
+    const routerSide = new Recorder(await eventually(() => accepted[0]));
+    const writes = countWrites((opened[0] as unknown as { _socket: net.Socket })._socket);
+    // Like callers reacting to a burst of results: every send happens in its own microtask.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => Promise.resolve().then(() => client.send([MessageType.CALL, i + 1, {}, 'p', [i]]))));
+    // ws writes each frame as two chunks, a header and a payload.
+    expect(writes).toStrictEqual([16 * 2, 16 * 2, 8 * 2]);
+    expect(await routerSide.message(39)).toEqual([MessageType.CALL, 40, {}, 'p', [39]]);
+    expect(routerSide.messages.map((m) => m[1])).toStrictEqual([...Array(40).keys()].map((i) => i + 1));
+  });
+
+  it('still writes a message sent on its own', async () => {
+    const { url, accepted } = await startRouter();
+    const client = await connectWebSocket(url, { serializer: cborSerializer, WebSocket });
+    cleanups.push(() => client.close());
+    const routerSide = new Recorder(await eventually(() => accepted[0]));
+    client.send(call);
+    expect(await routerSide.message(0)).toEqual(call);
+    client.send(result);
+    expect(await routerSide.message(1)).toEqual(result);
+  });
+
+  it('refuses a JSON message above maxMessageSize, counting UTF-8 octets', async () => {
+    const { url, accepted } = await startRouter();
+    const client = await connectWebSocket(url, { serializer: jsonSerializer, WebSocket, maxMessageSize: 100 });
+    cleanups.push(() => client.close());
+    const routerSide = new Recorder(await eventually(() => accepted[0]));
+    // 2 octets per character: 70 characters fit in UTF-16 terms but not in UTF-8.
+    const big: WampMessage = [MessageType.PUBLISH, 1, {}, 't', ['é'.repeat(70)]];
+    expect(() => client.send(big)).toThrow(PayloadSizeExceededError);
+    const fits: WampMessage = [MessageType.PUBLISH, 2, {}, 't', ['é'.repeat(30)]];
+    client.send(fits);
+    expect(await routerSide.message(0)).toEqual(fits);
+  });
+});
+
+/** Records the number of chunks of each write the socket makes to the kernel from now on. */
+function countWrites(socket: net.Socket): number[] {
+  const writes: number[] = [];
+  const internals = socket as unknown as {
+    _write(chunk: unknown, encoding: string, callback: () => void): void;
+    _writev(chunks: unknown[], callback: () => void): void;
+  };
+  const write = internals._write.bind(socket);
+  const writev = internals._writev.bind(socket);
+  internals._write = (chunk, encoding, callback) => {
+    writes.push(1);
+    write(chunk, encoding, callback);
+  };
+  internals._writev = (chunks, callback) => {
+    writes.push(chunks.length);
+    writev(chunks, callback);
+  };
+  return writes;
 }
 
 describe('connectWebSocket with a browser WebSocket', () => {

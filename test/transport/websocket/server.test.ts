@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
@@ -7,6 +7,7 @@ import type { WampMessage } from '../../../src/protocol/messages.js';
 import { ALL_SERIALIZERS, cborSerializer, jsonSerializer } from '../../../src/protocol/serializers/index.js';
 import type { Listener } from '../../../src/transport/listener.js';
 import { listenWebSocket, type WebSocketListenOptions } from '../../../src/transport/websocket/listener.js';
+import { WebSocketAcceptor } from '../../../src/transport/websocket/server.js';
 import type { Transport } from '../../../src/transport/transport.js';
 import { eventually, Recorder } from '../recorder.js';
 import { selfSignedCert } from '../tls-cert.js';
@@ -57,6 +58,48 @@ function upgradeStatus(url: string, protocols: string[]): Promise<number> {
     ws.on('open', () => reject(new Error('upgrade was accepted')));
     ws.on('error', () => {});
   });
+}
+
+/** A WebSocketAcceptor behind our own HTTP server: each transport with its server-side socket. */
+async function startAcceptor(): Promise<{ url: string; accepted: [Transport, net.Socket][] }> {
+  const accepted: [Transport, net.Socket][] = [];
+  const sockets = new Map<IncomingMessage, net.Socket>();
+  const acceptor = new WebSocketAcceptor({
+    onTransport: (t) => accepted.push([t, [...sockets.values()].at(-1)!]),
+  });
+  const server = http.createServer();
+  server.on('upgrade', (req: IncomingMessage, socket: net.Socket, head: Buffer) => {
+    sockets.set(req, socket);
+    acceptor.handleUpgrade(req, socket, head);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    acceptor.close();
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `ws://127.0.0.1:${port}/ws`, accepted };
+}
+
+/** Records the number of chunks of each write the socket makes to the kernel from now on. */
+function countWrites(socket: net.Socket): number[] {
+  const writes: number[] = [];
+  const internals = socket as unknown as {
+    _write(chunk: unknown, encoding: string, callback: () => void): void;
+    _writev(chunks: unknown[], callback: () => void): void;
+  };
+  const write = internals._write.bind(socket);
+  const writev = internals._writev.bind(socket);
+  internals._write = (chunk, encoding, callback) => {
+    writes.push(1);
+    write(chunk, encoding, callback);
+  };
+  internals._writev = (chunks, callback) => {
+    writes.push(chunks.length);
+    writev(chunks, callback);
+  };
+  return writes;
 }
 
 const event: WampMessage = [MessageType.EVENT, 5, 9, {}, [21.5], { unit: '°C' }];
@@ -215,5 +258,59 @@ describe('WebSocket server', () => {
     const [data, isBinary] = await eventually(() => received[0]);
     expect(isBinary).toBe(false);
     expect(JSON.parse(data.toString())).toEqual(event);
+  });
+
+  it.each([0, 1, 125, 126, 65_535, 65_536, 70_000, 200_000])(
+    'frames a %i-octet message so that a WebSocket client reads it whole',
+    async (size) => {
+      const { url, accepted } = await startServer();
+      const { received } = await rawClient(url, ['wamp.2.cbor']);
+      const transport = await eventually(() => accepted[0]);
+      const payload = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) payload[i] = (i * 31) & 0xff;
+      transport.sendEncoded(payload);
+      transport.sendEncoded(Uint8Array.of(7));
+      const [data, isBinary] = await eventually(() => received[1]);
+      expect(isBinary).toBe(true);
+      expect(data).toStrictEqual(Buffer.of(7));
+      expect(received[0]![1]).toBe(true);
+      expect(received[0]![0].equals(payload)).toBe(true);
+    },
+  );
+
+  it('sends the messages of one turn in order, in one write to the socket', async () => {
+    const { url, accepted } = await startAcceptor();
+    const client = await rawClient(url, ['wamp.2.json']);
+    const [transport, socket] = await eventually(() => accepted[0]);
+    const writes = countWrites(socket);
+    for (let i = 0; i < 50; i++) transport.send([MessageType.EVENT, 5, i, {}, [i]]);
+    await eventually(() => client.received[49]);
+    expect(client.received.map(([data]) => JSON.parse(data.toString())[2])).toStrictEqual([...Array(50).keys()]);
+    expect(writes).toStrictEqual([50]);
+  });
+
+  it('sends nothing once the peer started the closing handshake', async () => {
+    const { url, accepted } = await startAcceptor();
+    const { ws } = await rawClient(url, ['wamp.2.json']);
+    const [transport, socket] = await eventually(() => accepted[0]);
+    const afterClose: [boolean, number][] = [];
+    // Runs after ws has read the close frame (and answered it), before the connection is gone.
+    socket.on('data', () => {
+      const writes = countWrites(socket);
+      const open = transport.isOpen;
+      transport.send(event);
+      setImmediate(() => afterClose.push([open, writes.length]));
+    });
+    ws.close(1000);
+    expect(await eventually(() => afterClose[0])).toStrictEqual([true, 0]);
+  });
+
+  it('reports a text message that is not UTF-8 as a protocol error of wamp.2.json', async () => {
+    const { url, accepted } = await startServer();
+    const { ws } = await rawClient(url, ['wamp.2.json']);
+    const routerSide = new Recorder(await eventually(() => accepted[0]));
+    // A text frame whose payload is malformed UTF-8 (ws sends a Buffer as is with binary: false).
+    ws.send(Buffer.from([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]), { binary: false });
+    expect((await routerSide.protocolError()).message).toMatch(/undecodable json message/);
   });
 });
