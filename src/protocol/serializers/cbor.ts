@@ -1,6 +1,7 @@
 import { Decoder } from 'cbor-x';
 import { MAX_ID } from '../ids.js';
 import { ByteWriter } from './byte-writer.js';
+import { isPresent, MAX_DEPTH, plainBytes } from './codec-rules.js';
 import type { Serializer } from './serializer.js';
 
 /**
@@ -19,7 +20,6 @@ import type { Serializer } from './serializer.js';
  * Byte strings come back as plain Uint8Array copies. Simple value 23 (`undefined`) decodes as
  * `undefined`, which parseMessage treats as an absent dict entry.
  */
-const MAX_DEPTH = 500;
 const MAX_ID_BIG = BigInt(MAX_ID);
 const TWO_64 = 1n << 64n;
 
@@ -141,10 +141,6 @@ function writeDict(d: Record<string, unknown>, depth: number): void {
   }
 }
 
-/** Whether a dict entry is written at all (JSON.stringify's rule). */
-function isPresent(value: unknown): boolean {
-  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
-}
 
 /**
  * Whether an 8-byte integer beyond ±2^53 may occur: a 0x1b/0x3b byte followed by a high word of
@@ -178,11 +174,4 @@ function narrowIntegers(v: unknown, depth: number): unknown {
     }
   }
   return v;
-}
-
-/** A Buffer seen as a plain Uint8Array, so that decoded byte strings are plain Uint8Arrays too. */
-function plainBytes(data: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(data) === Uint8Array.prototype
-    ? data
-    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -1,6 +1,7 @@
 import { C1, Unpackr } from 'msgpackr';
 import { MAX_ID } from '../ids.js';
 import { ByteWriter } from './byte-writer.js';
+import { isPresent, MAX_DEPTH, plainBytes } from './codec-rules.js';
 import type { Serializer } from './serializer.js';
 
 /**
@@ -20,7 +21,6 @@ import type { Serializer } from './serializer.js';
  * `undefined`) decodes as `undefined`, which parseMessage treats as an absent dict entry. The
  * never-used byte 0xc1 is rejected.
  */
-const MAX_DEPTH = 500;
 const MAX_ID_BIG = BigInt(MAX_ID);
 const TWO_63 = 1n << 63n;
 const TWO_64 = 1n << 64n;
@@ -174,10 +174,6 @@ function writeDict(d: Record<string, unknown>, depth: number): void {
   }
 }
 
-/** Whether a dict entry is written at all (JSON.stringify's rule). */
-function isPresent(value: unknown): boolean {
-  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
-}
 
 /**
  * Whether a 64-bit integer beyond ±2^53 may occur: 0xcf followed by a high word of 0x00200000 or
@@ -205,11 +201,4 @@ function holdsC1(v: unknown, depth: number): boolean {
   }
   for (const key in v) if (holdsC1((v as Record<string, unknown>)[key], depth + 1)) return true;
   return false;
-}
-
-/** A Buffer seen as a plain Uint8Array, so that decoded byte strings are plain Uint8Arrays too. */
-function plainBytes(data: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(data) === Uint8Array.prototype
-    ? data
-    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
