@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError } from '../../src/client/errors.js';
 import type { AuthOptions } from '../../src/client/types.js';
 import { connect, type ManagedSession } from '../../src/node.js';
-import type { SerializerName } from '../../src/protocol/serializers/serializer.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
 import { openAutobahn } from './peers/autobahn-js.js';
 import { ed25519PublicKeyHex } from './peers/keys.js';
 import { hasPythonAutobahn, PyPeer, PyPeerError } from './peers/py-peer.js';
 import { withTimeout } from './peers/timeouts.js';
+import { OUR_CLIENTS } from './peers/our-client.js';
 
 const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
 
@@ -30,19 +30,6 @@ const REALMS = [
       device: [{ uri: 'devices.porch.', match: 'prefix', allow: ['register', 'publish', 'subscribe', 'call'] }],
     },
   },
-];
-
-/** How our client reaches the router in one variant of the suite. */
-interface OurClient {
-  label: string;
-  url(router: TestRouter): string;
-  serializer: SerializerName;
-}
-
-const OUR_CLIENTS: OurClient[] = [
-  { label: 'RawSocket/CBOR', url: (r) => `rs://${r.host}:${r.rawsocketPort}`, serializer: 'cbor' },
-  { label: 'WebSocket/JSON', url: (r) => r.wsUrl, serializer: 'json' },
-  { label: 'WebSocket/msgpack', url: (r) => r.wsUrl, serializer: 'msgpack' },
 ];
 
 const ACCEPTED: [string, AuthOptions, { authid: string; authrole: string; authmethod: string }][] = [

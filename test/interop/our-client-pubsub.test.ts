@@ -1,30 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event, SubscribeOptions } from '../../src/client/types.js';
 import { connect, type ManagedSession } from '../../src/node.js';
-import type { SerializerName } from '../../src/protocol/serializers/serializer.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
 import { type AbEventDetails, type AutobahnPeer, openAutobahn } from './peers/autobahn-js.js';
 import { hasPythonAutobahn, PyPeer, type PyReport } from './peers/py-peer.js';
+import { OUR_CLIENTS } from './peers/our-client.js';
 import { withTimeout } from './peers/timeouts.js';
 import { openWampy, type WampyPeer } from './peers/wampy-js.js';
 
 const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
-
-/** How our client reaches the router in one variant of the suite. */
-interface OurClient {
-  label: string;
-  /** URI segment that keeps each variant's topics apart. */
-  id: string;
-  url(router: TestRouter): string;
-  serializer: SerializerName;
-}
-
-const OUR_CLIENTS: OurClient[] = [
-  { label: 'RawSocket/CBOR', id: 'rs_cbor', url: (r) => `rs://${r.host}:${r.rawsocketPort}`, serializer: 'cbor' },
-  { label: 'WebSocket/JSON', id: 'ws_json', url: (r) => r.wsUrl, serializer: 'json' },
-  { label: 'WebSocket/msgpack', id: 'ws_msgpack', url: (r) => r.wsUrl, serializer: 'msgpack' },
-];
 
 const READING = { ts: 1_700_000_000_000, unit: '°C', seq: 2 ** 40, tags: ['a', 'b'], nested: { ok: true, none: null } };
 const JS_READING = { ts: 1_700_000_000, unit: '°C', tags: ['a'], nested: { ok: true } };

@@ -4,30 +4,15 @@ import { result } from '../../src/client/session.js';
 import type { Invocation, Result } from '../../src/client/types.js';
 import { connect, type ManagedSession } from '../../src/node.js';
 import { ApplicationError } from '../../src/protocol/errors.js';
-import type { SerializerName } from '../../src/protocol/serializers/serializer.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
 import { type AbResult, type AutobahnPeer, asAbError, autobahn, openAutobahn } from './peers/autobahn-js.js';
 import { hasPythonAutobahn, PyPeer, PyPeerError, type PyReport } from './peers/py-peer.js';
+import { OUR_CLIENTS } from './peers/our-client.js';
 import { withTimeout } from './peers/timeouts.js';
 import { openWampy, type WampyPeer } from './peers/wampy-js.js';
 
 const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
-
-/** How our client reaches the router in one variant of the suite. */
-interface OurClient {
-  label: string;
-  /** URI segment that keeps each variant's procedures apart. */
-  id: string;
-  url(router: TestRouter): string;
-  serializer: SerializerName;
-}
-
-const OUR_CLIENTS: OurClient[] = [
-  { label: 'RawSocket/CBOR', id: 'rs_cbor', url: (r) => `rs://${r.host}:${r.rawsocketPort}`, serializer: 'cbor' },
-  { label: 'WebSocket/JSON', id: 'ws_json', url: (r) => r.wsUrl, serializer: 'json' },
-  { label: 'WebSocket/msgpack', id: 'ws_msgpack', url: (r) => r.wsUrl, serializer: 'msgpack' },
-];
 
 /** Values every serializer carries unchanged, including 2^53 - 1 (Python's ints are unbounded). */
 const PY_ARGS = [0, -1, 2 ** 31, Number.MAX_SAFE_INTEGER, -(2 ** 40), 1.5, 'grüße ✓ 𝄞', true, null, [], [1, [2]], { a: { b: 'c' } }];
