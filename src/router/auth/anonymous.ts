@@ -4,8 +4,9 @@ import type { AuthRequest, AuthStep, Authenticator } from './authenticator.js';
 export const ANONYMOUS_PROVIDER = 'anonymous';
 
 /**
- * `anonymous`: no challenge; WELCOME at once under the configured role. The authid is the one
- * the client asked for, else a random one.
+ * `anonymous`: no challenge; WELCOME at once under the configured role with a generated authid.
+ * The authid a client asks for is ignored (as Crossbar does): otherwise an anonymous session could
+ * pose as a configured user in caller/publisher disclosure and `eligible_authid` filters.
  */
 export class AnonymousAuthenticator implements Authenticator {
   readonly method = 'anonymous';
@@ -16,10 +17,10 @@ export class AnonymousAuthenticator implements Authenticator {
   }
 
   start(req: AuthRequest): AuthStep {
-    const authid = req.authid !== undefined && req.authid !== '' ? req.authid : randomAuthid();
+    void req;
     return {
       kind: 'welcome',
-      identity: { authid, authrole: this.#role, authmethod: this.method, authprovider: ANONYMOUS_PROVIDER },
+      identity: { authid: randomAuthid(), authrole: this.#role, authmethod: this.method, authprovider: ANONYMOUS_PROVIDER },
     };
   }
 }
