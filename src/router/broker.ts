@@ -70,8 +70,6 @@ export class Broker {
   readonly #byId = new Map<number, Subscription>();
   readonly #bySession = new Map<RouterSession, Set<Subscription>>();
   readonly #retained = new RetainedEvents();
-  /** Prefix + wildcard subscriptions: while 0, a publish needs a single Map lookup. */
-  #patternCount = 0;
 
   constructor(options: BrokerOptions) {
     this.#ids = options.ids;
@@ -92,7 +90,6 @@ export class Broker {
       subscription = new Subscription(this.#ids.next(), uri, match, createdAt);
       this.#index.set(uri, match, subscription);
       this.#byId.set(subscription.id, subscription);
-      if (match !== 'exact') this.#patternCount++;
     }
     const added = !subscription.subscribers.has(session);
     if (added) {
@@ -206,7 +203,8 @@ export class Broker {
   // ---- internals ----
 
   #dispatch(publication: Publication): void {
-    if (this.#patternCount === 0) {
+    // Without prefix/wildcard subscriptions a publish needs a single Map lookup and no array.
+    if (!this.#index.hasPatterns) {
       const subscription = this.#index.get(publication.topic, 'exact');
       if (subscription !== undefined) this.#deliver(subscription, publication);
       return;
@@ -267,7 +265,6 @@ export class Broker {
     if (subscription.subscribers.size > 0) return false;
     this.#index.delete(subscription.uri, subscription.match);
     this.#byId.delete(subscription.id);
-    if (subscription.match !== 'exact') this.#patternCount--;
     return true;
   }
 

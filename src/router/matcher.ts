@@ -21,6 +21,11 @@ export class UriIndex<T> {
   readonly #prefix = new Map<string, T>();
   readonly #wildcard = new Map<string, WildcardEntry<T>>();
 
+  /** Whether any prefix or wildcard pattern is indexed (else only an exact lookup can match). */
+  get hasPatterns(): boolean {
+    return this.#prefix.size > 0 || this.#wildcard.size > 0;
+  }
+
   get size(): number {
     return this.#exact.size + this.#prefix.size + this.#wildcard.size;
   }

@@ -45,7 +45,6 @@ export class RouterSession {
   readonly joinedAt = new Date();
   readonly #maxQueueBytes: number;
   readonly #onSlowConsumer: (session: RouterSession) => void;
-  readonly #features = new Map<string, boolean>();
   #slow = false;
 
   constructor(options: RouterSessionOptions) {
@@ -78,19 +77,8 @@ export class RouterSession {
 
   /** Whether the client announced `roles[role].features[feature] === true` in HELLO. */
   supports(role: ClientRole, feature: string): boolean {
-    const key = `${role}.${feature}`;
-    let known = this.#features.get(key);
-    if (known === undefined) {
-      const roleDict = this.roles[role] as { features?: Dict } | undefined;
-      known = roleDict?.features?.[feature] === true;
-      this.#features.set(key, known);
-    }
-    return known;
-  }
-
-  /** Whether the client announced the role at all. */
-  hasRole(role: ClientRole): boolean {
-    return typeof this.roles[role] === 'object' && this.roles[role] !== null;
+    // Three property reads: cheaper than building a cache key, and nothing to keep in step.
+    return (this.roles[role] as { features?: Dict } | undefined)?.features?.[feature] === true;
   }
 
   #checkQueue(): void {

@@ -184,3 +184,18 @@ describe('UriIndex', () => {
     });
   });
 });
+
+describe('UriIndex.hasPatterns', () => {
+  it('tells whether a prefix or wildcard pattern is indexed', () => {
+    const index = new UriIndex<number>();
+    index.set('com.a', 'exact', 1);
+    expect(index.hasPatterns).toBe(false);
+    index.set('com.', 'prefix', 2);
+    expect(index.hasPatterns).toBe(true);
+    index.delete('com.', 'prefix');
+    index.set('com..b', 'wildcard', 3);
+    expect(index.hasPatterns).toBe(true);
+    index.delete('com..b', 'wildcard');
+    expect(index.hasPatterns).toBe(false);
+  });
+});
