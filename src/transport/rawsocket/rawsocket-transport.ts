@@ -29,7 +29,11 @@ export interface RawSocketTransportOptions {
   closeTimeoutMs?: number;
 }
 
-/** Payloads up to this size are copied next to their header (one Buffer); larger ones are corked. */
+/**
+ * Payloads up to this size are copied next to their header: one stream write per frame is cheaper
+ * than two. Larger ones (maybe shared by many subscribers) are written header + payload without a
+ * copy. Either way the socket is corked for the turn (batchWrites), so no frame costs a syscall.
+ */
 const COPY_LIMIT = 64 * 1024;
 const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
 
@@ -107,7 +111,6 @@ export class RawSocketTransport extends BaseTransport {
       socket.write(encodeFrame(FrameType.WAMP, bytes));
       return;
     }
-    // Large payload (maybe shared by many subscribers): no copy; the socket is corked (batchWrites).
     const header = Buffer.allocUnsafe(FRAME_HEADER_LENGTH);
     writeFrameHeader(header, 0, FrameType.WAMP, bytes.length);
     socket.write(header);
