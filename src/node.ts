@@ -7,17 +7,7 @@ import { connect as connectWith, type ConnectOptions, type ManagedSession } from
 import type { TransportFactory } from './client/connector.js';
 import { nodeConnector } from './transport/node-connector.js';
 
-export type {
-  ConnectOptions,
-  ConnectionState,
-  ManagedSession,
-  ReconnectOptions,
-  RestoreFailure,
-  StateEvent,
-} from './client/connection.js';
-export type { TlsClientOptions, TransportFactory } from './client/connector.js';
-export type { LivenessOptions } from './client/liveness.js';
-export { InvalidUrlError, parseUrl, type ParsedUrl } from './client/url.js';
+export type { ManagedSession } from './client/connection.js';
 
 /** The Node TransportFactory; the assignment checks that nodeConnector fits the client's type. */
 export const nodeTransportFactory: TransportFactory = nodeConnector;

@@ -53,7 +53,6 @@ export class ManagedSession implements T.WampApi {
       isClosed: () => this.#isClosed(),
       servedSession: () => this.#link?.session,
       joinedSession: () => this.#session,
-      openSession: () => this.#openSession(),
       waitForSession: () => this.#waiters.wait(undefined, undefined),
       reportFailure: (failure) => this.#reportRestoreFailure(failure),
     });
@@ -226,14 +225,14 @@ export class ManagedSession implements T.WampApi {
       link.transport.destroy('liveness timeout');
     });
     let end = await Promise.race([this.#restorer.restoreAll(session).then(() => undefined), ended, dead]);
-    if (end === undefined && session.isOpen && !this.#isClosed()) {
-      this.#session = session;
-      this.#state.emit({ state: 'joined', url: link.url.url, sessionId: session.id });
-      this.#resolved.logger.info('joined', { url: link.url.url, session: session.id });
-      this.#settleJoined(undefined);
-      this.#waiters.releaseAll(session);
-      end = await Promise.race([ended, dead]);
-    } else if (end === undefined) {
+    if (end === undefined) {
+      if (session.isOpen && !this.#isClosed()) {
+        this.#session = session;
+        this.#state.emit({ state: 'joined', url: link.url.url, sessionId: session.id });
+        this.#resolved.logger.info('joined', { url: link.url.url, session: session.id });
+        this.#settleJoined(undefined);
+        this.#waiters.releaseAll(session);
+      }
       end = await Promise.race([ended, dead]);
     }
     this.#monitor?.stop();

@@ -33,8 +33,6 @@ export interface RestoreHost {
   servedSession(): Session | undefined;
   /** The session while joined (set once it was restored). */
   joinedSession(): Session | undefined;
-  /** The joined session if it is open. */
-  openSession(): Session | undefined;
   /** The next session to join. */
   waitForSession(): Promise<Session>;
   reportFailure(failure: RestoreFailure): void;
@@ -97,7 +95,8 @@ export class Restorer {
     const host = this.#host;
     for (;;) {
       // An open session is used at once, so the request goes out before register() returns.
-      const session = host.openSession() ?? (await host.waitForSession());
+      const joined = host.joinedSession();
+      const session = joined?.isOpen === true ? joined : await host.waitForSession();
       try {
         await handle.attach(session);
       } catch (error) {

@@ -1,6 +1,5 @@
 import type { Args, Dict } from '../protocol/messages.js';
 import type { MatchPolicy } from '../protocol/uris.js';
-import type { SerializerName } from '../protocol/serializers/serializer.js';
 
 /**
  * The public shapes of the WAMP client (src/client/). Browser-safe: nothing here may import node:*.
@@ -115,8 +114,4 @@ export interface WampApi {
   publish(topic: string, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<void>;
   subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
   leave(reason?: string): Promise<void>;
-}
-
-export interface SerializerChoice {
-  serializer?: SerializerName;
 }

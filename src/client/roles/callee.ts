@@ -11,7 +11,7 @@ import { ErrorUri } from '../../protocol/uris.js';
 import type { SessionClosedError } from '../errors.js';
 import type { Procedure, RegisterOptions, Registration } from '../types.js';
 import { InvocationRunner } from './invocation-runner.js';
-import { rejectWithError, takePending, type Pending, type Role, type RoleContext } from './role.js';
+import { rejectAllPending, rejectWithError, takePending, type Pending, type Role, type RoleContext } from './role.js';
 
 interface PendingRegister extends Pending<Registration> {
   procedure: string;
@@ -107,10 +107,8 @@ export class Callee implements Role {
   }
 
   close(error: SessionClosedError): void {
-    for (const pending of this.#registering.values()) pending.reject(error);
-    for (const pending of this.#unregistering.values()) pending.reject(error);
-    this.#registering.clear();
-    this.#unregistering.clear();
+    rejectAllPending(this.#registering, error);
+    rejectAllPending(this.#unregistering, error);
     this.#registrations.clear();
     this.#runner.close(error);
   }

@@ -9,7 +9,7 @@ import {
 } from '../../protocol/messages.js';
 import { errorFromWire, type SessionClosedError } from '../errors.js';
 import type { PublishOptions } from '../types.js';
-import { RESOLVED, takePending, type Pending, type Role, type RoleContext } from './role.js';
+import { rejectAllPending, RESOLVED, takePending, type Pending, type Role, type RoleContext } from './role.js';
 
 /** PublishOptions (camelCase) → PUBLISH.Options (wire snake_case), in one table. */
 const OPTION_KEYS = [
@@ -71,8 +71,7 @@ export class Publisher implements Role {
   }
 
   close(error: SessionClosedError): void {
-    for (const pending of this.#publishing.values()) pending.reject(error);
-    this.#publishing.clear();
+    rejectAllPending(this.#publishing, error);
   }
 }
 

@@ -68,3 +68,9 @@ export function rejectWithError(requests: Map<number, { reject(error: Error): vo
   const [, type, request, details, uri, args, kwargs] = message;
   takePending(requests, request, 'ERROR', type).reject(errorFromWire(uri, args, kwargs, details));
 }
+
+/** Rejects every request pending in `requests` with `error` and empties the table. */
+export function rejectAllPending(requests: Map<number, { reject(error: Error): void }>, error: Error): void {
+  for (const pending of requests.values()) pending.reject(error);
+  requests.clear();
+}

@@ -9,7 +9,7 @@ import type {
 import type { MatchPolicy } from '../../protocol/uris.js';
 import type { SessionClosedError } from '../errors.js';
 import type { Event, EventHandler, SubscribeOptions, Subscription } from '../types.js';
-import { rejectWithError, takePending, type Pending, type Role, type RoleContext } from './role.js';
+import { rejectAllPending, rejectWithError, takePending, type Pending, type Role, type RoleContext } from './role.js';
 
 interface PendingSubscribe extends Pending<Subscription> {
   topic: string;
@@ -130,10 +130,8 @@ export class Subscriber implements Role {
   }
 
   close(error: SessionClosedError): void {
-    for (const pending of this.#subscribing.values()) pending.reject(error);
-    for (const pending of this.#unsubscribing.values()) pending.reject(error);
-    this.#subscribing.clear();
-    this.#unsubscribing.clear();
+    rejectAllPending(this.#subscribing, error);
+    rejectAllPending(this.#unsubscribing, error);
     this.#entries.clear();
   }
 
