@@ -29,6 +29,18 @@ export interface Command {
   run(argv: string[], io: CliIo): Promise<number>;
 }
 
+/** `{ signal }` when the io has one, else `{}` (to spread into options that take an optional signal). */
+export function signalOf(io: CliIo): { signal?: AbortSignal } {
+  return io.signal !== undefined ? { signal: io.signal } : {};
+}
+
+/** Resolves once `signal` aborts (at once if it already has); never without a signal. */
+export function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
 export function nodeIo(): CliIo {
   const stop = new AbortController();
   const onSignal = () => stop.abort();

@@ -8,6 +8,7 @@ import { checkListeners, readListeners } from './config/listeners.js';
 import { openRealm, readRealms } from './config/realms.js';
 import {
   DEFAULT_LIMITS,
+  DEFAULT_PORTS,
   DEFAULT_REALM,
   type Limits,
   type ListenerConfig,
@@ -123,8 +124,8 @@ function readLimits(value: YamlValue): Limits {
 
 function defaultListeners(): ListenerConfig[] {
   return [
-    { type: 'universal', host: '127.0.0.1', port: 8080 },
-    { type: 'rawsocket', host: '127.0.0.1', port: 8081 },
+    { type: 'universal', host: '127.0.0.1', port: DEFAULT_PORTS.universal },
+    { type: 'rawsocket', host: '127.0.0.1', port: DEFAULT_PORTS.rawsocket },
   ];
 }
 

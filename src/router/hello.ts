@@ -40,18 +40,19 @@ export function parseHello(message: HelloMessage): HelloRequest {
   if (!isDict(authextra)) {
     throw new WampError(ErrorUri.PROTOCOL_VIOLATION, ['HELLO.Details.authextra must be a dict']);
   }
+  const authmethods = methods.length > 0 ? (methods as string[]) : ['anonymous'];
   return {
     realm,
     roles,
     ...(authid !== undefined ? { authid } : {}),
-    authmethods: methods.length > 0 ? (methods as string[]) : ['anonymous'],
+    authmethods,
     authextra,
     auth(sessionId: number): AuthRequest {
       return {
         realm,
         sessionId,
         ...(authid !== undefined ? { authid } : {}),
-        authmethods: this.authmethods,
+        authmethods,
         authextra,
       };
     },

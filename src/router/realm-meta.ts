@@ -6,7 +6,7 @@ import type { Authorizer } from './auth/authorizer.js';
 import type { Broker } from './broker.js';
 import type { Dealer } from './dealer.js';
 import type { RouterSession } from './router-session.js';
-import { parseTestament, type Testaments } from './testaments.js';
+import { isTestamentScope, parseTestament, type Testaments } from './testaments.js';
 
 /** A procedure the router implements itself; returns the RESULT payload or throws WampError. */
 export type MetaProcedure = (caller: RouterSession, args: Args, kwargs: Dict) => Payload;
@@ -82,7 +82,7 @@ export function createMetaProcedures(ctx: MetaContext): Map<string, MetaProcedur
       'wamp.session.flush_testaments',
       (caller, _args, kwargs) => {
         const scope = kwargs['scope'] ?? 'destroyed';
-        if (scope !== 'destroyed' && scope !== 'detached') throw invalid(`scope must be 'destroyed' or 'detached'`);
+        if (!isTestamentScope(scope)) throw invalid(`scope must be 'destroyed' or 'detached'`);
         return one(testaments.flush(caller, scope));
       },
     ],

@@ -4,6 +4,7 @@ import { randomId, RouterScopeIds } from '../protocol/ids.js';
 import { CloseUri, type UriMode } from '../protocol/uris.js';
 import type { Transport } from '../transport/transport.js';
 import type { Authorizer } from './auth/authorizer.js';
+import { DEFAULT_LIMITS as CONFIG_DEFAULT_LIMITS } from './config/types.js';
 import { RouterConnection, type ConnectionHost } from './connection.js';
 import { Realm, type RealmAuthenticators } from './realm.js';
 
@@ -30,7 +31,11 @@ export interface RouterOptions {
   handshakeTimeoutMs?: number;
 }
 
-export const DEFAULT_LIMITS: RouterLimits = { maxSessions: 1000, maxQueueBytes: 16 * 1024 * 1024 };
+/** The router-config defaults (config/types.ts, PRODUCT.md), so the two cannot drift apart. */
+export const DEFAULT_LIMITS: RouterLimits = {
+  maxSessions: CONFIG_DEFAULT_LIMITS.maxSessions,
+  maxQueueBytes: CONFIG_DEFAULT_LIMITS.maxQueueBytes,
+};
 
 /**
  * The embedded WAMP router: realms plus the connections attached to them. It owns no sockets;

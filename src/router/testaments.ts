@@ -53,7 +53,7 @@ export function parseTestament(args: Args, kwargs: Dict): Testament {
   if (!Array.isArray(tArgs)) throw invalid('args must be a list');
   if (!isDict(tKwargs)) throw invalid('kwargs must be a dict');
   const scope = kwargs['scope'] ?? 'destroyed';
-  if (scope !== 'destroyed' && scope !== 'detached') throw invalid(`scope must be 'destroyed' or 'detached'`);
+  if (!isTestamentScope(scope)) throw invalid(`scope must be 'destroyed' or 'detached'`);
   const publishOptions = kwargs['publish_options'] ?? {};
   if (!isDict(publishOptions)) throw invalid('publish_options must be a dict');
   const options: Testament['options'] = {};
@@ -61,6 +61,10 @@ export function parseTestament(args: Args, kwargs: Dict): Testament {
   if (isIdList(publishOptions['exclude'])) options.exclude = publishOptions['exclude'];
   if (isIdList(publishOptions['eligible'])) options.eligible = publishOptions['eligible'];
   return { topic, args: tArgs, kwargs: tKwargs, options, scope };
+}
+
+export function isTestamentScope(v: unknown): v is TestamentScope {
+  return v === 'destroyed' || v === 'detached';
 }
 
 function isIdList(v: unknown): v is number[] {

@@ -1,4 +1,3 @@
-import net, { type AddressInfo } from 'node:net';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +9,8 @@ import { result } from '../../src/client/roles/invocation.js';
 import { connect, type ManagedSession } from '../../src/node.js';
 import { ApplicationError } from '../../src/protocol/errors.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
+import { closedPort } from './closed-port.js';
 import { fakeIo, type FakeIo } from './fake-io.js';
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Runs `switchyard call ARGV` through main, as the executable does. */
 async function runCall(argv: string[], io: FakeIo = fakeIo()): Promise<{ code: number; out: string; err: string }> {

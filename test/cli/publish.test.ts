@@ -1,19 +1,11 @@
-import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publish } from '../../src/cli/commands/publish.js';
 import { main } from '../../src/cli/main.js';
 import type { Event } from '../../src/client/types.js';
 import { connect, type ManagedSession } from '../../src/node.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
+import { closedPort } from './closed-port.js';
 import { fakeIo } from './fake-io.js';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function runPublish(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = fakeIo();

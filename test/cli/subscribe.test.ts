@@ -1,4 +1,3 @@
-import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { subscribe } from '../../src/cli/commands/subscribe.js';
@@ -7,15 +6,8 @@ import { connect, type ManagedSession } from '../../src/node.js';
 import { formatProblem, parseRouterConfig } from '../../src/router/config.js';
 import { startRouter, type RunningRouter } from '../../src/router/serve.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
+import { closedPort } from './closed-port.js';
 import { fakeIo, type FakeIo } from './fake-io.js';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** An open-realm router with one RawSocket listener on a given port (to restart it in place). */
 async function rawRouterOn(port: number): Promise<RunningRouter> {

@@ -1,7 +1,7 @@
 import { isValidUri } from '../../protocol/uris.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, describeError, openSession } from '../client-session.js';
-import type { CliIo, Command } from '../command.js';
+import { type CliIo, type Command, signalOf } from '../command.js';
 import { jsonLine, parseArgList, parseKwargs, resultValue } from '../json-args.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom } from '../options.js';
 import { UsageError } from '../usage-error.js';
@@ -68,8 +68,4 @@ function parseTimeout(text: string | undefined): number {
   if (text === undefined) return 0;
   if (!/^\d+$/.test(text)) throw new UsageError(`--timeout: expected milliseconds (a whole number), got '${text}'`);
   return Number(text);
-}
-
-function signalOf(io: CliIo): { signal?: AbortSignal } {
-  return io.signal !== undefined ? { signal: io.signal } : {};
 }

@@ -1,7 +1,7 @@
 import { isValidUri } from '../../protocol/uris.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, describeError, openSession } from '../client-session.js';
-import type { CliIo, Command } from '../command.js';
+import { type CliIo, type Command, signalOf } from '../command.js';
 import { parseArgList, parseKwargs } from '../json-args.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom } from '../options.js';
 import { UsageError } from '../usage-error.js';
@@ -57,8 +57,7 @@ export const publish: Command = {
     const kwargs = parseKwargs(values.kw ?? []);
     const options = clientOptionsFrom(values, io.cwd);
 
-    const signal = io.signal !== undefined ? { signal: io.signal } : {};
-    const session = await openSession(options, io, { command: 'publish', reconnect: false, ...signal });
+    const session = await openSession(options, io, { command: 'publish', reconnect: false, ...signalOf(io) });
     try {
       await session.publish(topic, args, kwargs, {
         acknowledge: values['no-acknowledge'] !== true,

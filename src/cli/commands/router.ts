@@ -3,7 +3,7 @@ import { createLogger } from '../../common/logger.js';
 import { defaultRouterConfig, loadRouterConfig } from '../../router/config.js';
 import { describe, startRouter } from '../../router/serve.js';
 import { parseCommandArgs, printUsage } from '../args.js';
-import type { CliIo, Command } from '../command.js';
+import { type CliIo, type Command, untilAborted } from '../command.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: switchyard router [--config ROUTER.yaml]
@@ -33,15 +33,9 @@ export const router: Command = {
     const running = await startRouter(config, { logger });
     const addresses = running.listeners.map((l) => `${l.config.type} ${describe(l.address)}`).join(', ');
     logger.info('router started', { realms: config.realms.map((r) => r.name).join(','), listeners: addresses });
-    await waitForAbort(io.signal);
+    await untilAborted(io.signal);
     logger.info('router stopping');
     await running.close();
     return 0;
   },
 };
-
-function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return new Promise(() => {});
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}

@@ -4,7 +4,7 @@ import type { ManagedSession } from '../../node.js';
 import { type MatchPolicy, isValidUri } from '../../protocol/uris.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, connectFailure, describeError, openSession } from '../client-session.js';
-import type { CliIo, Command } from '../command.js';
+import { type CliIo, type Command, untilAborted } from '../command.js';
 import { jsonLine } from '../json-args.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom } from '../options.js';
 import { UsageError } from '../usage-error.js';
@@ -164,9 +164,4 @@ function parseCount(text: string | undefined): number {
   if (text === undefined) return 0;
   if (!/^\d+$/.test(text) || Number(text) === 0) throw new UsageError(`--count: expected a positive whole number, got '${text}'`);
   return Number(text);
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

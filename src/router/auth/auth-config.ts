@@ -50,7 +50,8 @@ export class AuthConfigError extends Error {
 export const DEFAULT_CRA_ITERATIONS = 1000;
 export const DEFAULT_CRA_KEYLEN = 32;
 
-const HEX32 = /^[0-9a-fA-F]{64}$/;
+/** An Ed25519 public key as configured and as sent in `authextra.pubkey`: 32 bytes, 64 hex characters. */
+export const ED25519_PUBKEY_HEX = /^[0-9a-fA-F]{64}$/;
 
 /** Checks a realm's auth configuration; throws AuthConfigError on the first problem found. */
 export function validateRealmAuthConfig(config: RealmAuthConfig): void {
@@ -81,7 +82,7 @@ function validateUser(user: UserConfig, who: string): void {
       requirePositiveInt(user.keylen, `${who}.keylen`);
       return;
     case 'cryptosign':
-      if (typeof user.pubkey !== 'string' || !HEX32.test(user.pubkey)) {
+      if (typeof user.pubkey !== 'string' || !ED25519_PUBKEY_HEX.test(user.pubkey)) {
         throw new AuthConfigError(`${who}.pubkey: must be 64 hex characters (an Ed25519 public key)`);
       }
       return;

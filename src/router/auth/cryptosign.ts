@@ -10,17 +10,16 @@ import {
   STATIC_PROVIDER,
   SingleUseChallenge,
 } from './authenticator.js';
-import type { CryptosignUserConfig } from './auth-config.js';
+import { type CryptosignUserConfig, ED25519_PUBKEY_HEX } from './auth-config.js';
 
 /** DER header of an SPKI Ed25519 public key (RFC 8410); the 32 raw key bytes follow it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const HEX32 = /^[0-9a-fA-F]{64}$/;
 /** signature64 ‖ message32 (the spec's form), or the bare 64-byte signature. */
 const SIGNATURE_HEX = /^[0-9a-fA-F]{128}(?:[0-9a-fA-F]{64})?$/;
 
 /** An Ed25519 public key object from its raw 32 bytes as hex. */
 export function ed25519PublicKeyFromHex(hex: string): KeyObject {
-  if (!HEX32.test(hex)) throw new TypeError('an Ed25519 public key is 64 hex characters');
+  if (!ED25519_PUBKEY_HEX.test(hex)) throw new TypeError('an Ed25519 public key is 64 hex characters');
   const der = Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]);
   return createPublicKey({ key: der, format: 'der', type: 'spki' });
 }
@@ -63,7 +62,7 @@ export class CryptosignAuthenticator implements Authenticator {
 
   start(req: AuthRequest): AuthStep {
     const pubkey = req.authextra['pubkey'];
-    if (typeof pubkey !== 'string' || !HEX32.test(pubkey)) {
+    if (typeof pubkey !== 'string' || !ED25519_PUBKEY_HEX.test(pubkey)) {
       throw new WampError(ErrorUri.INVALID_ARGUMENT, ['cryptosign needs authextra.pubkey: 64 hex characters']);
     }
     const binding = req.authextra['channel_binding'];

@@ -7,6 +7,7 @@ import {
   type RealmAuthConfig,
   type TicketUserConfig,
   type WampCraUserConfig,
+  ED25519_PUBKEY_HEX,
   validateRealmAuthConfig,
 } from './auth-config.js';
 import { type CryptosignOptions, CryptosignAuthenticator } from './cryptosign.js';
@@ -21,8 +22,6 @@ export interface RealmAuthenticators {
 
 /** Injected time and randomness (tests). */
 export type RealmAuthOptions = WampCraOptions & CryptosignOptions;
-
-const PUBKEY_HEX = /^[0-9a-fA-F]{64}$/;
 
 /**
  * Builds the authenticators of one realm from its configuration (validated here; throws
@@ -89,7 +88,7 @@ function hasPrerequisites(method: string, req: AuthRequest): boolean {
       // Channel binding needs the TLS channel id, which this router does not have: skip ahead.
       const pubkey = req.authextra['pubkey'];
       const binding = req.authextra['channel_binding'];
-      return typeof pubkey === 'string' && PUBKEY_HEX.test(pubkey) && (binding === undefined || binding === null);
+      return typeof pubkey === 'string' && ED25519_PUBKEY_HEX.test(pubkey) && (binding === undefined || binding === null);
     }
     default:
       return true;

@@ -1,5 +1,5 @@
 import type { YamlMap, YamlValue } from '../../common/yaml-value.js';
-import { DEFAULT_CRA_ITERATIONS, DEFAULT_CRA_KEYLEN, type UserConfig } from '../auth/auth-config.js';
+import { DEFAULT_CRA_ITERATIONS, DEFAULT_CRA_KEYLEN, ED25519_PUBKEY_HEX, type UserConfig } from '../auth/auth-config.js';
 import { type ConfigContext, describeReadError } from './context.js';
 
 type Method = UserConfig['method'];
@@ -11,7 +11,6 @@ const USER_KEYS: Readonly<Record<Method, readonly string[]>> = {
   cryptosign: ['authid', 'method', 'role', 'pubkey'],
 };
 const METHODS = Object.keys(USER_KEYS) as Method[];
-const PUBKEY = /^[0-9a-fA-F]{64}$/;
 
 /**
  * A realm's `users` list. `roles` holds the role names the realm defines (undefined when the
@@ -69,7 +68,7 @@ function readCredentials(at: YamlMap, method: Method, ctx: ConfigContext): Crede
     case 'wampcra':
       return readWampCra(at, ctx);
     case 'cryptosign': {
-      const pubkey = at.require('pubkey').string({ pattern: PUBKEY, expected: '64 hex characters (an Ed25519 public key)' });
+      const pubkey = at.require('pubkey').string({ pattern: ED25519_PUBKEY_HEX, expected: '64 hex characters (an Ed25519 public key)' });
       return pubkey === undefined ? undefined : { method, pubkey: pubkey.toLowerCase() };
     }
   }
