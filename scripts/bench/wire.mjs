@@ -67,144 +67,88 @@ export function argsTail(serializer, args) {
 
 // ---- per-format integer codecs ----
 
-const cbor = {
-  zero: 0x00,
-  prefixLength: (type) => 1 + uintLengthCbor(type),
-  idLength: uintLengthCbor,
-  writeId(buf, pos, v) {
-    if (v < 24) buf[pos++] = v;
-    else if (v < 0x100) {
-      buf[pos++] = 0x18;
-      buf[pos++] = v;
-    } else if (v < 0x10000) {
-      buf[pos++] = 0x19;
-      buf[pos++] = v >>> 8;
-      buf[pos++] = v & 0xff;
-    } else if (v < 0x100000000) {
-      buf[pos++] = 0x1a;
-      buf.writeUInt32BE(v, pos);
-      pos += 4;
-    } else {
-      buf[pos++] = 0x1b;
-      buf.writeUInt32BE(Math.floor(v / 0x100000000), pos);
-      buf.writeUInt32BE(v >>> 0, pos + 4);
-      pos += 8;
+/**
+ * CBOR and MessagePack encode an unsigned integer alike: values below `inlineEnd` are one byte,
+ * larger ones a marker byte (`u8`, u8+1, u8+2, u8+3 for 1, 2, 4, 8 bytes) and the big-endian
+ * value; a short definite array is one byte in [arrayFirst, arrayLast] (2..15 or 2..23 elements).
+ */
+function binaryCodec({ inlineEnd, u8, arrayFirst, arrayLast }) {
+  const u16 = u8 + 1;
+  const u32 = u8 + 2;
+  const u64 = u8 + 3;
+  /** Position after the integer readUint last read. */
+  let next = 0;
+
+  function uintLength(v) {
+    return v < inlineEnd ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : v < 0x100000000 ? 5 : 9;
+  }
+
+  /** An unsigned integer at b[i]; -1 when it is not one. Sets `next` past it. */
+  function readUint(b, i, end) {
+    if (i >= end) return -1;
+    const ib = b[i];
+    if (ib < inlineEnd) {
+      next = i + 1;
+      return ib;
     }
-    return pos;
-  },
-  readHead(b, i, end) {
-    if (end - i < 3) return -1;
-    const a = b[i++];
-    // A definite array of 2..23 elements.
-    if (a < 0x82 || a > 0x97) return -1;
-    const type = readCborUint(b, i, end);
-    if (type < 0) return -1;
-    const id = readCborUint(b, cborNext, end);
-    head.type = type;
-    head.id = id;
-    return type;
-  },
-};
-
-let cborNext = 0;
-
-/** A CBOR unsigned integer at b[i]; -1 when it is not one. Sets cborNext past it. */
-function readCborUint(b, i, end) {
-  if (i >= end) return -1;
-  const ib = b[i];
-  if (ib < 24) {
-    cborNext = i + 1;
-    return ib;
-  }
-  switch (ib) {
-    case 0x18:
-      cborNext = i + 2;
-      return cborNext <= end ? b[i + 1] : -1;
-    case 0x19:
-      cborNext = i + 3;
-      return cborNext <= end ? (b[i + 1] << 8) | b[i + 2] : -1;
-    case 0x1a:
-      cborNext = i + 5;
-      return cborNext <= end ? b.readUInt32BE(i + 1) : -1;
-    case 0x1b:
-      cborNext = i + 9;
-      return cborNext <= end ? b.readUInt32BE(i + 1) * 0x100000000 + b.readUInt32BE(i + 5) : -1;
-    default:
-      return -1;
-  }
-}
-
-function uintLengthCbor(v) {
-  return v < 24 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : v < 0x100000000 ? 5 : 9;
-}
-
-const msgpack = {
-  zero: 0x00,
-  prefixLength: (type) => 1 + uintLengthMsgpack(type),
-  idLength: uintLengthMsgpack,
-  writeId(buf, pos, v) {
-    if (v < 0x80) buf[pos++] = v;
-    else if (v < 0x100) {
-      buf[pos++] = 0xcc;
-      buf[pos++] = v;
-    } else if (v < 0x10000) {
-      buf[pos++] = 0xcd;
-      buf[pos++] = v >>> 8;
-      buf[pos++] = v & 0xff;
-    } else if (v < 0x100000000) {
-      buf[pos++] = 0xce;
-      buf.writeUInt32BE(v, pos);
-      pos += 4;
-    } else {
-      buf[pos++] = 0xcf;
-      buf.writeUInt32BE(Math.floor(v / 0x100000000), pos);
-      buf.writeUInt32BE(v >>> 0, pos + 4);
-      pos += 8;
+    switch (ib) {
+      case u8:
+        next = i + 2;
+        return next <= end ? b[i + 1] : -1;
+      case u16:
+        next = i + 3;
+        return next <= end ? (b[i + 1] << 8) | b[i + 2] : -1;
+      case u32:
+        next = i + 5;
+        return next <= end ? b.readUInt32BE(i + 1) : -1;
+      case u64:
+        next = i + 9;
+        return next <= end ? b.readUInt32BE(i + 1) * 0x100000000 + b.readUInt32BE(i + 5) : -1;
+      default:
+        return -1;
     }
-    return pos;
-  },
-  readHead(b, i, end) {
-    if (end - i < 3) return -1;
-    const a = b[i++];
-    if (a < 0x92 || a > 0x9f) return -1;
-    const type = readMsgpackUint(b, i, end);
-    if (type < 0) return -1;
-    head.type = type;
-    head.id = readMsgpackUint(b, msgpackNext, end);
-    return type;
-  },
-};
-
-let msgpackNext = 0;
-
-function readMsgpackUint(b, i, end) {
-  if (i >= end) return -1;
-  const ib = b[i];
-  if (ib < 0x80) {
-    msgpackNext = i + 1;
-    return ib;
   }
-  switch (ib) {
-    case 0xcc:
-      msgpackNext = i + 2;
-      return msgpackNext <= end ? b[i + 1] : -1;
-    case 0xcd:
-      msgpackNext = i + 3;
-      return msgpackNext <= end ? (b[i + 1] << 8) | b[i + 2] : -1;
-    case 0xce:
-      msgpackNext = i + 5;
-      return msgpackNext <= end ? b.readUInt32BE(i + 1) : -1;
-    case 0xcf:
-      msgpackNext = i + 9;
-      return msgpackNext <= end ? b.readUInt32BE(i + 1) * 0x100000000 + b.readUInt32BE(i + 5) : -1;
-    default:
-      return -1;
-  }
+
+  return {
+    zero: 0x00,
+    prefixLength: (type) => 1 + uintLength(type),
+    idLength: uintLength,
+    writeId(buf, pos, v) {
+      if (v < inlineEnd) buf[pos++] = v;
+      else if (v < 0x100) {
+        buf[pos++] = u8;
+        buf[pos++] = v;
+      } else if (v < 0x10000) {
+        buf[pos++] = u16;
+        buf[pos++] = v >>> 8;
+        buf[pos++] = v & 0xff;
+      } else if (v < 0x100000000) {
+        buf[pos++] = u32;
+        buf.writeUInt32BE(v, pos);
+        pos += 4;
+      } else {
+        buf[pos++] = u64;
+        buf.writeUInt32BE(Math.floor(v / 0x100000000), pos);
+        buf.writeUInt32BE(v >>> 0, pos + 4);
+        pos += 8;
+      }
+      return pos;
+    },
+    readHead(b, i, end) {
+      if (end - i < 3) return -1;
+      const a = b[i++];
+      if (a < arrayFirst || a > arrayLast) return -1;
+      const type = readUint(b, i, end);
+      if (type < 0) return -1;
+      head.type = type;
+      head.id = readUint(b, next, end);
+      return type;
+    },
+  };
 }
 
-function uintLengthMsgpack(v) {
-  return v < 0x80 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : v < 0x100000000 ? 5 : 9;
-}
+const cbor = binaryCodec({ inlineEnd: 24, u8: 0x18, arrayFirst: 0x82, arrayLast: 0x97 });
+const msgpack = binaryCodec({ inlineEnd: 0x80, u8: 0xcc, arrayFirst: 0x92, arrayLast: 0x9f });
 
 const COMMA = 0x2c;
 const ZERO = 0x30;

@@ -7,6 +7,8 @@ export interface TestRouterOptions {
   realms?: unknown[];
   /** The `limits:` section. */
   limits?: Record<string, number>;
+  /** Also listen for RawSocket on this Unix socket. */
+  rawsocketPath?: string;
 }
 
 export interface TestRouter {
@@ -31,6 +33,7 @@ export async function startTestRouter(options: TestRouterOptions = {}): Promise<
     listen: [
       { type: 'universal', host: '127.0.0.1', port: 0 },
       { type: 'rawsocket', host: '127.0.0.1', port: 0 },
+      ...(options.rawsocketPath !== undefined ? [{ type: 'rawsocket', path: options.rawsocketPath }] : []),
     ],
     realms: options.realms ?? OPEN_REALM,
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
@@ -41,7 +44,7 @@ export async function startTestRouter(options: TestRouterOptions = {}): Promise<
   }
   const running = await startRouter(config);
   const portOf = (type: string) => {
-    const bound = running.listeners.find((l) => l.config.type === type);
+    const bound = running.listeners.find((l) => l.config.type === type && !('path' in l.address));
     if (bound === undefined || 'path' in bound.address) throw new Error(`no ${type} listener`);
     return bound.address.port;
   };

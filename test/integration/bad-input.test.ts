@@ -1,15 +1,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
-import { stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType } from '../../src/protocol/message-type.js';
 import { serializerByName, type SerializerName } from '../../src/protocol/serializers/index.js';
-import { formatProblem, parseRouterConfig } from '../../src/router/config.js';
-import { startRouter, type RunningRouter } from '../../src/router/serve.js';
 import type { RawSocketTarget } from '../../src/transport/rawsocket/client.js';
 import { encodeFrame, FrameType } from '../../src/transport/rawsocket/framing.js';
 import { PeerPool, ROLES, SERIALIZER_NAMES, type Endpoint, type RawPeer } from '../helpers/raw-peer.js';
+import { refusedUpgradeStatus } from '../helpers/refused-upgrade.js';
+import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 
 /** The router's receive limit: RawSocket announces it as L=3 (2^12), WebSocket enforces maxPayload. */
 const MAX_MESSAGE_SIZE = 4096;
@@ -17,7 +15,7 @@ const PROTOCOL_VIOLATION = 'wamp.error.protocol_violation';
 const hex = (h: string): Buffer => Buffer.from(h.replace(/ /g, ''), 'hex');
 const json = serializerByName('json')!;
 
-let running: RunningRouter;
+let router: TestRouter;
 let tcp: RawSocketTarget;
 let universal: RawSocketTarget;
 let unix: RawSocketTarget;
@@ -29,30 +27,17 @@ let socketCounter = 0;
 /** A router with a universal port, a RawSocket-only TCP port and a RawSocket Unix socket. */
 beforeEach(async () => {
   const path = join(tmpdir(), `switchyard-bad-input-${process.pid}-${++socketCounter}.sock`);
-  const yaml = stringify({
-    listen: [
-      { type: 'universal', host: '127.0.0.1', port: 0 },
-      { type: 'rawsocket', host: '127.0.0.1', port: 0 },
-      { type: 'rawsocket', path },
-    ],
-    realms: [{ name: 'home', anonymous: { role: 'anonymous' } }],
-    limits: { max_message_size: MAX_MESSAGE_SIZE },
-  });
-  const { config, problems } = parseRouterConfig(yaml, join(tmpdir(), 'bad-input.yaml'), {});
-  if (config === undefined) throw new Error(problems.map(formatProblem).join('\n'));
-  running = await startRouter(config);
-  const [u, r] = running.listeners.map((l) => l.address);
-  if (u === undefined || r === undefined || 'path' in u || 'path' in r) throw new Error('unexpected listeners');
-  universal = { host: '127.0.0.1', port: u.port };
-  tcp = { host: '127.0.0.1', port: r.port };
+  router = await startTestRouter({ limits: { max_message_size: MAX_MESSAGE_SIZE }, rawsocketPath: path });
+  universal = { host: router.host, port: router.port };
+  tcp = { host: router.host, port: router.rawsocketPort };
   unix = { path };
-  wsUrl = `ws://127.0.0.1:${u.port}/ws`;
+  wsUrl = router.wsUrl;
   good = await pool.joined({ transport: 'websocket', url: wsUrl }, 'json');
 });
 
 afterEach(async () => {
   await pool.closeAll();
-  await running.close();
+  await router.close();
 });
 
 /** The well-behaved session still gets answers, and the bad one is gone (only it is left). */
@@ -150,24 +135,7 @@ describe('WebSocket on the universal port', () => {
     ['no subprotocol', undefined],
     ['only non-WAMP subprotocols', ['mqtt', 'wamp.2.xml']],
   ])('answers an upgrade with %s with HTTP 400', async (_what, protocols) => {
-    const status = await new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(wsUrl, protocols);
-      const timer = setTimeout(() => {
-        ws.terminate();
-        reject(new Error('no answer to the upgrade'));
-      }, 2000);
-      ws.on('unexpected-response', (_req, res) => {
-        clearTimeout(timer);
-        resolve(res.statusCode ?? 0);
-        ws.terminate();
-      });
-      ws.on('error', () => {});
-      ws.on('open', () => {
-        clearTimeout(timer);
-        ws.terminate();
-        reject(new Error('upgrade accepted'));
-      });
-    });
+    const status = await refusedUpgradeStatus(wsUrl, protocols);
     expect(status).toBe(400);
     await expectRouterServing();
   });

@@ -1,22 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageType } from '../../src/protocol/message-type.js';
-import { endpointOf, MATRIX, PeerPool, type RawPeer } from '../helpers/raw-peer.js';
-import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
+import { MATRIX } from '../helpers/raw-peer.js';
+import { routerPerTest } from '../helpers/router-per-test.js';
 
 const { ERROR, EVENT, PUBLISH, PUBLISHED, SUBSCRIBE, SUBSCRIBED, UNSUBSCRIBE, UNSUBSCRIBED } = MessageType;
 
 describe.each(MATRIX)('pub/sub over $transport with $serializer', ({ transport, serializer }) => {
-  let router: TestRouter;
-  const pool = new PeerPool();
-  const join = (): Promise<RawPeer> => pool.joined(endpointOf(router, transport), serializer);
-
-  beforeEach(async () => {
-    router = await startTestRouter();
-  });
-  afterEach(async () => {
-    await pool.closeAll();
-    await router.close();
-  });
+  const { join } = routerPerTest(transport, serializer);
 
   it('delivers an event with args and kwargs and acknowledges the publication', async () => {
     const [subscriber, publisher] = [await join(), await join()];

@@ -1,23 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageType } from '../../src/protocol/message-type.js';
 import type { WampMessage } from '../../src/protocol/messages.js';
-import { endpointOf, MATRIX, PeerPool, type RawPeer } from '../helpers/raw-peer.js';
-import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
+import { MATRIX, type RawPeer } from '../helpers/raw-peer.js';
+import { routerPerTest } from '../helpers/router-per-test.js';
 
 const { CALL, CANCEL, ERROR, INTERRUPT, INVOCATION, RESULT, UNREGISTER, YIELD } = MessageType;
 
 describe.each(MATRIX)('RPC over $transport with $serializer', ({ transport, serializer }) => {
-  let router: TestRouter;
-  const pool = new PeerPool();
-  const join = (): Promise<RawPeer> => pool.joined(endpointOf(router, transport), serializer);
-
-  beforeEach(async () => {
-    router = await startTestRouter();
-  });
-  afterEach(async () => {
-    await pool.closeAll();
-    await router.close();
-  });
+  const { join } = routerPerTest(transport, serializer);
 
   /** Sends CALL and returns its request id and the INVOCATION the callee received. */
   async function invoke(caller: RawPeer, callee: RawPeer, procedure: string, options = {}, args?: unknown[]) {

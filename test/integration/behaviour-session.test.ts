@@ -1,25 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageType } from '../../src/protocol/message-type.js';
-import { endpointOf, MATRIX, PeerPool, ROLES, type RawPeer } from '../helpers/raw-peer.js';
-import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
+import { MATRIX, ROLES } from '../helpers/raw-peer.js';
+import { routerPerTest } from '../helpers/router-per-test.js';
 
 const { EVENT, GOODBYE, RESULT, WELCOME } = MessageType;
 
 describe.each(MATRIX)('sessions over $transport with $serializer', ({ transport, serializer }) => {
-  let router: TestRouter;
-  const pool = new PeerPool();
-  const join = (): Promise<RawPeer> => pool.joined(endpointOf(router, transport), serializer);
-
-  beforeEach(async () => {
-    router = await startTestRouter();
-  });
-  afterEach(async () => {
-    await pool.closeAll();
-    await router.close();
-  });
+  const { open, join } = routerPerTest(transport, serializer);
 
   it('welcomes a session with its id, identity and the router roles', async () => {
-    const peer = await pool.peer(endpointOf(router, transport), serializer);
+    const peer = await open();
     peer.send([MessageType.HELLO, 'home', { roles: ROLES, authid: 'ignored-without-auth' }]);
     const welcome = await peer.expect(WELCOME);
     const id = welcome[1] as number;

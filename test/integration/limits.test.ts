@@ -1,4 +1,3 @@
-import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PayloadSizeExceededError } from '../../src/protocol/errors.js';
 import { MessageType } from '../../src/protocol/message-type.js';
@@ -6,6 +5,7 @@ import { jsonSerializer } from '../../src/protocol/serializers/index.js';
 import { connectRawSocket } from '../../src/transport/rawsocket/client.js';
 import { encodeFrame, FrameType } from '../../src/transport/rawsocket/framing.js';
 import { endpointOf, PeerPool, ROLES, type ByteClient, type RawPeer } from '../helpers/raw-peer.js';
+import { refusedUpgradeStatus } from '../helpers/refused-upgrade.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 
 const { CALL, ERROR, EVENT, INTERRUPT, INVOCATION, PUBLISHED, RESULT, YIELD } = MessageType;
@@ -80,24 +80,7 @@ describe('max_sessions', () => {
     const r = await start({ max_sessions: 2 });
     await pool.peer(endpointOf(r, 'websocket'), 'json');
     await pool.peer(endpointOf(r, 'websocket'), 'cbor');
-    const status = await new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(r.wsUrl, ['wamp.2.json']);
-      const timer = setTimeout(() => {
-        ws.terminate();
-        reject(new Error('no answer to the upgrade'));
-      }, 2000);
-      ws.on('unexpected-response', (_req, res) => {
-        clearTimeout(timer);
-        ws.terminate();
-        resolve(res.statusCode ?? 0);
-      });
-      ws.on('error', () => {});
-      ws.on('open', () => {
-        clearTimeout(timer);
-        ws.terminate();
-        reject(new Error('upgrade accepted'));
-      });
-    });
+    const status = await refusedUpgradeStatus(r.wsUrl, ['wamp.2.json']);
     expect(status).toBe(503);
   });
 });

@@ -1,32 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_REALMS, PORCH_PUBKEY, PORCH_SEED, STRANGER_SEED } from '../client/auth/auth-realm.js';
 import { startTestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
 import { AutobahnOpenError, openAutobahn } from './peers/autobahn-js.js';
-import { ed25519PublicKeyHex } from './peers/keys.js';
 import { hasPythonAutobahn, PyPeer, PyPeerError, type PyAuth, type RouterAddress } from './peers/py-peer.js';
 import { openWampy } from './peers/wampy-js.js';
 
 const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
-
-const PORCH_SEED = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
-const STRANGER_SEED = '9f0c2a5b7e1d4c3a8b6f5e4d3c2b1a09182736455463728190a0b0c0d0e0f101';
-
-/** The router-config `realms:` section (PRODUCT.md format) every client authenticates against. */
-const REALMS = [
-  {
-    name: 'home',
-    users: [
-      { authid: 'alice', method: 'ticket', ticket: 'secret123', role: 'user' },
-      { authid: 'bob', method: 'wampcra', secret: 'prq7+YkJ1/KlW1X0YczMHw==', role: 'user' },
-      { authid: 'carol', method: 'wampcra', secret: 'carol-password', salt: 'carol-salt', iterations: 500, keylen: 16, role: 'user' },
-      { authid: 'porch', method: 'cryptosign', pubkey: ed25519PublicKeyHex(PORCH_SEED), role: 'device' },
-    ],
-    roles: {
-      user: [{ uri: '', match: 'prefix', allow: ['call', 'register', 'publish', 'subscribe'] }],
-      device: [{ uri: 'devices.porch.', match: 'prefix', allow: ['register', 'publish', 'subscribe', 'call'] }],
-    },
-  },
-];
 
 /** Credentials as every client library takes them (ticket and CRA secrets in `secret`). */
 type Credentials = { method: 'ticket' | 'wampcra'; authid: string; secret: string } | { method: 'cryptosign'; authid: string; seed: string };
@@ -59,7 +39,7 @@ describe.skipIf(!runPython)('interop: authentication', () => {
   let opened = 0;
 
   beforeAll(async () => {
-    router = await startTestRouter({ realms: REALMS });
+    router = await startTestRouter({ realms: AUTH_REALMS });
     py = await PyPeer.start(router);
   });
 
@@ -131,7 +111,7 @@ describe.skipIf(!runPython)('interop: authentication', () => {
   });
 
   it('refuses a forged cryptosign signature for a configured public key', async () => {
-    const auth: PyAuth = { method: 'cryptosign', authid: 'porch', seed: STRANGER_SEED, pubkey: ed25519PublicKeyHex(PORCH_SEED) };
+    const auth: PyAuth = { method: 'cryptosign', authid: 'porch', seed: STRANGER_SEED, pubkey: PORCH_PUBKEY };
     await expect(py.open('forged', { transport: 'rawsocket', serializer: 'cbor', auth })).rejects.toMatchObject({
       uri: 'wamp.error.authentication_failed',
     });

@@ -2,35 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError } from '../../src/client/errors.js';
 import type { AuthOptions } from '../../src/client/types.js';
 import { connect, type ManagedSession } from '../../src/node.js';
+import { AUTH_REALMS, PORCH_SEED, STRANGER_SEED } from '../client/auth/auth-realm.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
 import { openAutobahn } from './peers/autobahn-js.js';
-import { ed25519PublicKeyHex } from './peers/keys.js';
 import { hasPythonAutobahn, PyPeer, PyPeerError } from './peers/py-peer.js';
 import { withTimeout } from './peers/timeouts.js';
 import { OUR_CLIENTS } from './peers/our-client.js';
 
 const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
-
-const PORCH_SEED = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
-const STRANGER_SEED = '9f0c2a5b7e1d4c3a8b6f5e4d3c2b1a09182736455463728190a0b0c0d0e0f101';
-
-/** The router-config `realms:` section (PRODUCT.md format). */
-const REALMS = [
-  {
-    name: 'home',
-    users: [
-      { authid: 'alice', method: 'ticket', ticket: 'secret123', role: 'user' },
-      { authid: 'bob', method: 'wampcra', secret: 'prq7+YkJ1/KlW1X0YczMHw==', role: 'user' },
-      { authid: 'carol', method: 'wampcra', secret: 'carol-password', salt: 'carol-salt', iterations: 500, keylen: 16, role: 'user' },
-      { authid: 'porch', method: 'cryptosign', pubkey: ed25519PublicKeyHex(PORCH_SEED), role: 'device' },
-    ],
-    roles: {
-      user: [{ uri: '', match: 'prefix', allow: ['call', 'register', 'publish', 'subscribe'] }],
-      device: [{ uri: 'devices.porch.', match: 'prefix', allow: ['register', 'publish', 'subscribe', 'call'] }],
-    },
-  },
-];
 
 const ACCEPTED: [string, AuthOptions, { authid: string; authrole: string; authmethod: string }][] = [
   ['ticket', { method: 'ticket', authid: 'alice', ticket: 'secret123' }, { authid: 'alice', authrole: 'user', authmethod: 'ticket' }],
@@ -56,7 +36,7 @@ describe.skipIf(!runPython)('interop: our client authentication', () => {
   let py: PyPeer;
 
   beforeAll(async () => {
-    router = await startTestRouter({ realms: REALMS });
+    router = await startTestRouter({ realms: AUTH_REALMS });
     py = await PyPeer.start(router);
   });
 

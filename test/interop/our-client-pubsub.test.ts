@@ -3,8 +3,9 @@ import type { Event, SubscribeOptions } from '../../src/client/types.js';
 import { connect, type ManagedSession } from '../../src/node.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
-import { type AbEventDetails, type AutobahnPeer, openAutobahn } from './peers/autobahn-js.js';
-import { hasPythonAutobahn, PyPeer, type PyReport } from './peers/py-peer.js';
+import { type AutobahnPeer, openAutobahn } from './peers/autobahn-js.js';
+import { abSubscribe, Inbox, wampySubscribe } from './peers/inbox.js';
+import { hasPythonAutobahn, PyPeer, pyEvent } from './peers/py-peer.js';
 import { OUR_CLIENTS } from './peers/our-client.js';
 import { withTimeout } from './peers/timeouts.js';
 import { openWampy, type WampyPeer } from './peers/wampy-js.js';
@@ -13,40 +14,6 @@ const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
 
 const READING = { ts: 1_700_000_000_000, unit: '°C', seq: 2 ** 40, tags: ['a', 'b'], nested: { ok: true, none: null } };
 const JS_READING = { ts: 1_700_000_000, unit: '°C', tags: ['a'], nested: { ok: true } };
-
-/** What a subscriber saw of one event, whatever the library. */
-interface Received {
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  topic: string | undefined;
-  retained?: boolean;
-}
-
-/** Events of one subscription; `next(marker)` waits for the event whose args[0] is marker. */
-class Inbox {
-  readonly events: Received[] = [];
-  readonly #waiters = new Map<unknown, () => void>();
-
-  push(event: Received): void {
-    this.events.push(event);
-    this.#waiters.get(event.args[0])?.();
-  }
-
-  markers(): unknown[] {
-    return this.events.map((e) => e.args[0]);
-  }
-
-  next(marker: unknown, what: string): Promise<Received> {
-    const find = () => this.events.find((e) => e.args[0] === marker);
-    const seen = find();
-    if (seen) return Promise.resolve(seen);
-    return withTimeout(new Promise<Received>((resolve) => this.#waiters.set(marker, () => resolve(find()!))), what);
-  }
-}
-
-function pyEvent(key: string, marker?: unknown): (r: PyReport) => boolean {
-  return (r) => r.report === 'event' && r.key === key && (marker === undefined || (r.args as unknown[])[0] === marker);
-}
 
 /**
  * Publish/subscribe between our client (src/node.ts connect()) and Autobahn|Python,
@@ -75,22 +42,6 @@ describe.skipIf(!runPython)('interop: our client PubSub with Autobahn|Python, Au
     await py?.stop();
     await router?.close();
   });
-
-  async function abSubscribe(topic: string, options?: Record<string, unknown>): Promise<Inbox> {
-    const inbox = new Inbox();
-    const handler = (args: unknown[], kwargs: Record<string, unknown>, details: AbEventDetails) =>
-      inbox.push({ args: args ?? [], kwargs: kwargs ?? {}, topic: details.topic });
-    await withTimeout(ab.session.subscribe(topic, handler, options), `Autobahn|JS subscribe ${topic}`);
-    return inbox;
-  }
-
-  async function wampySubscribe(topic: string): Promise<Inbox> {
-    const inbox = new Inbox();
-    const handler = (e: { argsList?: unknown[]; argsDict?: Record<string, unknown>; details: Record<string, unknown> }) =>
-      inbox.push({ args: e.argsList ?? [], kwargs: e.argsDict ?? {}, topic: e.details.topic as string | undefined });
-    await withTimeout(wampy.wampy.subscribe(topic, handler), `Wampy subscribe ${topic}`);
-    return inbox;
-  }
 
   describe.each(OUR_CLIENTS)('our client on $label', (variant) => {
     const T = `com.interop.ocps.${variant.id}`;
@@ -157,8 +108,8 @@ describe.skipIf(!runPython)('interop: our client PubSub with Autobahn|Python, Au
     it('delivers an acknowledged publication to Autobahn|Python, Autobahn|JS and Wampy subscribers', async () => {
       const key = `${variant.id}-ack`;
       await py.subscribe('sub', `${T}.light.state`, key);
-      const atAb = await abSubscribe(`${T}.light.state`);
-      const atWampy = await wampySubscribe(`${T}.light.state`);
+      const atAb = await abSubscribe(ab, `${T}.light.state`);
+      const atWampy = await wampySubscribe(wampy, `${T}.light.state`);
       await client.publish(`${T}.light.state`, [true, 0.75], JS_READING, { acknowledge: true });
       const atPy = await py.waitFor(pyEvent(key, true), 'event at the Python subscriber');
       expect({ args: atPy.args, kwargs: atPy.kwargs, topic: atPy.topic }).toEqual({ args: [true, 0.75], kwargs: JS_READING, topic: `${T}.light.state` });
@@ -183,7 +134,7 @@ describe.skipIf(!runPython)('interop: our client PubSub with Autobahn|Python, Au
       const key = `${variant.id}-retained`;
       await client.publish(`${T}.door.status`, ['closed'], { ts: 1 }, { acknowledge: true, retain: true });
       await py.subscribe('sub', `${T}.door.status`, key, { get_retained: true });
-      const atAb = await abSubscribe(`${T}.door.status`, { get_retained: true });
+      const atAb = await abSubscribe(ab, `${T}.door.status`, { get_retained: true });
       const atPy = await py.waitFor(pyEvent(key, 'closed'), 'retained event at the Python subscriber');
       expect(atPy.kwargs).toEqual({ ts: 1 });
       expect((await atAb.next('closed', 'retained event at Autobahn|JS')).kwargs).toEqual({ ts: 1 });

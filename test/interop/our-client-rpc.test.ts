@@ -7,7 +7,7 @@ import { ApplicationError } from '../../src/protocol/errors.js';
 import { startTestRouter, type TestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
 import { type AbResult, type AutobahnPeer, asAbError, autobahn, openAutobahn } from './peers/autobahn-js.js';
-import { hasPythonAutobahn, PyPeer, PyPeerError, type PyReport } from './peers/py-peer.js';
+import { hasPythonAutobahn, PyPeer, PyPeerError, pyInvocationReport } from './peers/py-peer.js';
 import { OUR_CLIENTS } from './peers/our-client.js';
 import { withTimeout } from './peers/timeouts.js';
 import { openWampy, type WampyPeer } from './peers/wampy-js.js';
@@ -24,11 +24,6 @@ const JS_KWARGS = { text: 'x', list: [false], nested: { n: 3 } };
 const PY = 'com.interop.oc.py';
 const AB = 'com.interop.oc.ab';
 const PY_ERROR = { uri: 'com.example.error.out_of_range', args: ['brightness must be 0..1', 1.7], kwargs: { min: 0, max: 1 } };
-
-/** The Python callee's report of kind `report` for the invocation whose first argument is `marker`. */
-function isFor(report: string, marker: string): (r: PyReport) => boolean {
-  return (r) => r.report === report && Array.isArray(r.args) && r.args[0] === marker;
-}
 
 /** Collects what a caller saw of an error, as the plain fields all client libraries share. */
 function errorShape(error: unknown): { uri: string; args: unknown[]; kwargs: Record<string, unknown> } {
@@ -146,10 +141,10 @@ describe.skipIf(!runPython)('interop: our client RPC with Autobahn|Python, Autob
         const marker = `${variant.id}-cancel-${cancelMode}`;
         const controller = new AbortController();
         const settled = client.call(`${PY}.hang`, [marker], {}, { signal: controller.signal, cancelMode }).catch((e: unknown) => e);
-        await py.waitFor(isFor('invocation', marker), 'invocation reaches the Python callee');
+        await py.waitFor(pyInvocationReport('invocation', marker), 'invocation reaches the Python callee');
         controller.abort();
         expect(await withTimeout(settled, 'canceled call settles')).toBeInstanceOf(CanceledError);
-        await py.waitFor(isFor('interrupt', marker), 'INTERRUPT reaches the Python callee');
+        await py.waitFor(pyInvocationReport('interrupt', marker), 'INTERRUPT reaches the Python callee');
       },
     );
 
@@ -162,7 +157,7 @@ describe.skipIf(!runPython)('interop: our client RPC with Autobahn|Python, Autob
       expect((error as TimeoutError).uri).toBe('wamp.error.timeout');
       expect(elapsed).toBeGreaterThanOrEqual(250);
       expect(elapsed).toBeLessThan(3_000);
-      await py.waitFor(isFor('interrupt', marker), 'the timed-out invocation is interrupted');
+      await py.waitFor(pyInvocationReport('interrupt', marker), 'the timed-out invocation is interrupted');
     });
 
     // ---- they call our client --------------------------------------------------------------

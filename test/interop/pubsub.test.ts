@@ -1,44 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
-import { type AbEventDetails, type AutobahnPeer, openAutobahn } from './peers/autobahn-js.js';
-import { hasPythonAutobahn, PyPeer, type PyReport } from './peers/py-peer.js';
+import { type AutobahnPeer, openAutobahn } from './peers/autobahn-js.js';
+import { abSubscribe, wampySubscribe } from './peers/inbox.js';
+import { hasPythonAutobahn, PyPeer, pyEvent } from './peers/py-peer.js';
 import { withTimeout } from './peers/timeouts.js';
 import { openWampy, type WampyPeer } from './peers/wampy-js.js';
 
 const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
-
-interface Received {
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  topic: string | undefined;
-}
-
-/** Collects events of one JS subscription; `next(marker)` waits for the event whose args[0] is marker. */
-class Inbox {
-  readonly events: Received[] = [];
-  readonly #waiters = new Map<unknown, () => void>();
-
-  push(event: Received): void {
-    this.events.push(event);
-    this.#waiters.get(event.args[0])?.();
-  }
-
-  markers(): unknown[] {
-    return this.events.map((e) => e.args[0]);
-  }
-
-  next(marker: unknown, what: string): Promise<Received> {
-    const find = () => this.events.find((e) => e.args[0] === marker);
-    const seen = find();
-    if (seen) return Promise.resolve(seen);
-    return withTimeout(new Promise<Received>((resolve) => this.#waiters.set(marker, () => resolve(find()!))), what);
-  }
-}
-
-function pyEvent(key: string, marker?: unknown): (r: PyReport) => boolean {
-  return (r) => r.report === 'event' && r.key === key && (marker === undefined || (r.args as unknown[])[0] === marker);
-}
 
 /**
  * Publish/subscribe through our router between Autobahn|Python, Autobahn|JS and Wampy.js:
@@ -67,23 +36,6 @@ describe.skipIf(!runPython)('interop: PubSub', () => {
     await router?.close();
   });
 
-  async function abSubscribe(topic: string, options?: Record<string, unknown>): Promise<Inbox> {
-    const inbox = new Inbox();
-    const handler = (args: unknown[], kwargs: Record<string, unknown>, details: AbEventDetails) =>
-      inbox.push({ args, kwargs, topic: details.topic });
-    await withTimeout(ab.session.subscribe(topic, handler, options), `Autobahn|JS subscribe ${topic}`);
-    return inbox;
-  }
-
-  async function wampySubscribe(topic: string): Promise<Inbox> {
-    const inbox = new Inbox();
-    await withTimeout(
-      wampy.wampy.subscribe(topic, (e) => inbox.push({ args: e.argsList ?? [], kwargs: e.argsDict ?? {}, topic: e.details.topic as string | undefined })),
-      `Wampy subscribe ${topic}`,
-    );
-    return inbox;
-  }
-
   it('delivers an Autobahn|JS publication with args and kwargs to a Python subscriber', async () => {
     await py.subscribe('sub', 'com.interop.ps.reading', 'reading');
     await withTimeout(
@@ -96,8 +48,8 @@ describe.skipIf(!runPython)('interop: PubSub', () => {
   });
 
   it('delivers a Python publication to Wampy (CBOR) and Autobahn|JS (MessagePack) subscribers', async () => {
-    const atWampy = await wampySubscribe('com.interop.ps.fanout');
-    const atAb = await abSubscribe('com.interop.ps.fanout');
+    const atWampy = await wampySubscribe(wampy, 'com.interop.ps.fanout');
+    const atAb = await abSubscribe(ab, 'com.interop.ps.fanout');
     await py.publish('pub', 'com.interop.ps.fanout', ['fan', { n: 1 }], { source: 'python' });
     for (const inbox of [atWampy, atAb]) {
       const event = await inbox.next('fan', 'event at a JS subscriber');
@@ -107,7 +59,7 @@ describe.skipIf(!runPython)('interop: PubSub', () => {
   });
 
   it('returns an Autobahn|JS publisher its own event only with exclude_me=false', async () => {
-    const inbox = await abSubscribe('com.interop.ps.self');
+    const inbox = await abSubscribe(ab, 'com.interop.ps.self');
     await withTimeout(ab.session.publish('com.interop.ps.self', ['default'], {}, { acknowledge: true }), 'publish');
     await withTimeout(ab.session.publish('com.interop.ps.self', ['included'], {}, { acknowledge: true, exclude_me: false }), 'publish');
     await inbox.next('included', 'own event with exclude_me=false');
@@ -117,8 +69,8 @@ describe.skipIf(!runPython)('interop: PubSub', () => {
   it('applies eligible and exclude session lists across Python, Wampy and Autobahn|JS subscribers', async () => {
     const topic = 'com.interop.ps.filtered';
     await py.subscribe('sub', topic, 'filtered');
-    const atWampy = await wampySubscribe(topic);
-    const atAb = await abSubscribe(topic);
+    const atWampy = await wampySubscribe(wampy, topic);
+    const atAb = await abSubscribe(ab, topic);
     // Only the Python subscriber: eligible {python, wampy} minus excluded {wampy}.
     await py.publish('pub', topic, ['a'], {}, { eligible: [pySubscriber, wampy.sessionId], exclude: [wampy.sessionId] });
     // Everyone but the Python subscriber.
@@ -141,18 +93,14 @@ describe.skipIf(!runPython)('interop: PubSub', () => {
   });
 
   it('shows an Autobahn|JS wildcard subscriber the concrete topic of a Python publication', async () => {
-    const inbox = await abSubscribe('com.interop.ps..status', { match: 'wildcard' });
+    const inbox = await abSubscribe(ab, 'com.interop.ps..status', { match: 'wildcard' });
     await py.publish('pub', 'com.interop.ps.porch.status', ['online']);
     const event = await inbox.next('online', 'wildcard event');
     expect(event.topic).toBe('com.interop.ps.porch.status');
   });
 
   it('shows a Wampy wildcard subscriber the concrete topic of a Python publication', async () => {
-    const inbox = new Inbox();
-    await withTimeout(
-      wampy.wampy.subscribe('com.interop.ps..battery', (e) => inbox.push({ args: e.argsList ?? [], kwargs: {}, topic: e.details.topic as string }), { match: 'wildcard' }),
-      'Wampy subscribe',
-    );
+    const inbox = await wampySubscribe(wampy, 'com.interop.ps..battery', { match: 'wildcard' });
     await py.publish('pub', 'com.interop.ps.garden.battery', [87]);
     expect((await inbox.next(87, 'wildcard event')).topic).toBe('com.interop.ps.garden.battery');
   });

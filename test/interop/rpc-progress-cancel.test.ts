@@ -2,18 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRouter } from '../helpers/start-router.js';
 import { requireSystem } from '../helpers/system-deps.js';
 import { type AbResult, type AutobahnPeer, asAbError, autobahn, openAutobahn } from './peers/autobahn-js.js';
-import { hasPythonAutobahn, PyPeer, PyPeerError, type PyReport } from './peers/py-peer.js';
+import { hasPythonAutobahn, PyPeer, PyPeerError, pyInvocationReport } from './peers/py-peer.js';
 import { withTimeout } from './peers/timeouts.js';
 import { openWampy, type WampyPeer } from './peers/wampy-js.js';
 
 const runPython = requireSystem('python3-autobahn', hasPythonAutobahn);
 
 const HANG = 'com.interop.call.hang';
-
-/** The Python callee's report of invocation `marker` (its first argument) of kind `report`. */
-function isFor(report: string, marker: string): (r: PyReport) => boolean {
-  return (r) => r.report === report && Array.isArray(r.args) && r.args[0] === marker;
-}
 
 /**
  * Progressive call results, call canceling (INTERRUPT to a Python callee that announces
@@ -88,9 +83,9 @@ describe.skipIf(!runPython)('interop: progressive results, cancel and timeout', 
   it('interrupts a Python callee when an Autobahn|JS caller cancels with mode kill, and relays its canceled error', async () => {
     const call = ab.session.call(HANG, ['ab-kill']);
     const settled = call.then(() => 'resolved', (reason) => reason);
-    await py.waitFor(isFor('invocation', 'ab-kill'), 'invocation reaches the Python callee');
+    await py.waitFor(pyInvocationReport('invocation', 'ab-kill'), 'invocation reaches the Python callee');
     call.cancel({ mode: 'kill' });
-    await py.waitFor(isFor('interrupt', 'ab-kill'), 'INTERRUPT reaches the Python callee');
+    await py.waitFor(pyInvocationReport('interrupt', 'ab-kill'), 'INTERRUPT reaches the Python callee');
     const error = asAbError(await withTimeout(settled, 'canceled call settles'));
     expect(error.error).toBe('wamp.error.canceled');
   });
@@ -98,10 +93,10 @@ describe.skipIf(!runPython)('interop: progressive results, cancel and timeout', 
   it('answers a Wampy killnowait cancel with wamp.error.canceled and still interrupts the Python callee', async () => {
     const settled = wampy.wampy.call(HANG, ['wampy-killnowait']).then(() => 'resolved', (e: unknown) => e);
     const reqId = wampy.wampy.getOpStatus().reqId;
-    await py.waitFor(isFor('invocation', 'wampy-killnowait'), 'invocation reaches the Python callee');
+    await py.waitFor(pyInvocationReport('invocation', 'wampy-killnowait'), 'invocation reaches the Python callee');
     expect(wampy.wampy.cancel(reqId, { mode: 'killnowait' })).toBe(true);
     expect(await withTimeout(settled, 'canceled call settles')).toMatchObject({ errorUri: 'wamp.error.canceled' });
-    await py.waitFor(isFor('interrupt', 'wampy-killnowait'), 'INTERRUPT reaches the Python callee');
+    await py.waitFor(pyInvocationReport('interrupt', 'wampy-killnowait'), 'INTERRUPT reaches the Python callee');
   });
 
   it('ends a Python call with wamp.error.timeout after CALL.Options.timeout milliseconds', async () => {
@@ -112,7 +107,7 @@ describe.skipIf(!runPython)('interop: progressive results, cancel and timeout', 
     expect((failure as PyPeerError).uri).toBe('wamp.error.timeout');
     expect(elapsed).toBeGreaterThanOrEqual(250);
     expect(elapsed).toBeLessThan(3_000);
-    await py.waitFor(isFor('interrupt', 'py-timeout'), 'the timed-out invocation is interrupted');
+    await py.waitFor(pyInvocationReport('interrupt', 'py-timeout'), 'the timed-out invocation is interrupted');
   });
 
   it('ends a Wampy call with wamp.error.timeout after CALL.Options.timeout milliseconds', async () => {

@@ -66,6 +66,16 @@ export interface PyReport {
   [field: string]: unknown;
 }
 
+/** Matches the `event` reports of subscription `key`; with `marker`, only the one whose args[0] is marker. */
+export function pyEvent(key: string, marker?: unknown): (r: PyReport) => boolean {
+  return (r) => r.report === 'event' && r.key === key && (marker === undefined || (r.args as unknown[])[0] === marker);
+}
+
+/** Matches the callee's report of kind `report` for the invocation whose first argument is `marker`. */
+export function pyInvocationReport(report: string, marker: string): (r: PyReport) => boolean {
+  return (r) => r.report === report && Array.isArray(r.args) && r.args[0] === marker;
+}
+
 /** A command the Python peer answered with an error (WAMP ERROR, ABORT, or a local exception). */
 export class PyPeerError extends Error {
   readonly uri: string;

@@ -5,7 +5,7 @@ import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import { sign as cryptosignSign } from 'wampy/cryptosign.js';
 import { sign as wampcraSign } from 'wampy/wampcra.js';
 import WebSocket from 'ws';
-import { ed25519PublicKeyHex } from './keys.js';
+import { publicKeyHexFromSeed } from '../../../src/cli/key-file.js';
 import type { RouterAddress, SerializerName } from './py-peer.js';
 import { withTimeout } from './timeouts.js';
 
@@ -92,7 +92,7 @@ function authOptions(auth: WampyAuth | undefined): Partial<WampyOptions> {
       const signChallenge = cryptosignSign(auth.seed);
       return {
         ...base,
-        authextra: { pubkey: ed25519PublicKeyHex(auth.seed) },
+        authextra: { pubkey: publicKeyHexFromSeed(auth.seed) },
         onChallenge: (method, extra) => signChallenge(method, extra as { challenge: string }),
       };
     }
