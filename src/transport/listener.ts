@@ -45,10 +45,6 @@ export class ConnectionTracker {
     socket.once('close', () => this.#sockets.delete(socket));
   }
 
-  get size(): number {
-    return this.#sockets.size;
-  }
-
   destroyAll(): void {
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import { ConnectionLimiter } from './connection-limiter.js';
 import { bindServer, boundAddress, closeServer, ConnectionTracker, type Listener } from './listener.js';
 import { MAGIC } from './rawsocket/handshake.js';
-import { acceptRawSocket, type RawSocketAcceptOptions } from './rawsocket/server.js';
+import { acceptRawSocket, rawSocketAcceptOptions } from './rawsocket/server.js';
 import { createAcceptor, createHttpFront, type WebSocketListenOptions } from './websocket/listener.js';
 
 export type UniversalListenOptions = Omit<WebSocketListenOptions, 'tls'>;
@@ -27,10 +27,7 @@ export async function listenUniversal(
   // This HTTP server never binds: it is fed sockets. Its request timeouts (slow-loris defence)
   // are only armed by the 'listening' event, so emit it once.
   httpServer.emit('listening');
-  const rawsocket: RawSocketAcceptOptions = { onTransport: options.onTransport, limiter, logger };
-  if (options.maxMessageSize !== undefined) rawsocket.maxMessageSize = options.maxMessageSize;
-  if (options.serializers !== undefined) rawsocket.serializers = options.serializers;
-  if (options.handshakeTimeoutMs !== undefined) rawsocket.handshakeTimeoutMs = options.handshakeTimeoutMs;
+  const rawsocket = rawSocketAcceptOptions(options, limiter);
 
   const tracker = new ConnectionTracker();
   const sniffTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_SNIFF_TIMEOUT_MS;

@@ -12,7 +12,7 @@ import {
   type ListenOptions,
   type TlsCredentials,
 } from '../listener.js';
-import { acceptRawSocket, type RawSocketAcceptOptions } from './server.js';
+import { acceptRawSocket, rawSocketAcceptOptions } from './server.js';
 
 export interface RawSocketListenOptions extends ListenOptions {
   /** Serve RawSocket over TLS with these credentials (PEM). */
@@ -25,15 +25,8 @@ export interface RawSocketListenOptions extends ListenOptions {
  */
 export async function listenRawSocket(target: ListenAddress, options: RawSocketListenOptions): Promise<Listener> {
   const logger = options.logger ?? silentLogger;
-  const accept: RawSocketAcceptOptions = {
-    onTransport: options.onTransport,
-    limiter: new ConnectionLimiter(options.maxConnections),
-    logger,
-    tls: options.tls !== undefined,
-  };
-  if (options.maxMessageSize !== undefined) accept.maxMessageSize = options.maxMessageSize;
-  if (options.serializers !== undefined) accept.serializers = options.serializers;
-  if (options.handshakeTimeoutMs !== undefined) accept.handshakeTimeoutMs = options.handshakeTimeoutMs;
+  const accept = rawSocketAcceptOptions(options, new ConnectionLimiter(options.maxConnections));
+  accept.tls = options.tls !== undefined;
   if ('path' in target) accept.unixPath = target.path;
 
   const tracker = new ConnectionTracker();

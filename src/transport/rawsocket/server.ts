@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../common/logger.js';
 import { ALL_SERIALIZERS, serializerByRawSocketId } from '../../protocol/serializers/index.js';
 import type { Serializer } from '../../protocol/serializers/serializer.js';
 import type { ConnectionLimiter } from '../connection-limiter.js';
+import type { ListenOptions } from '../listener.js';
 import { describePeer } from '../socket-peer.js';
 import {
   decodeClientHandshake,
@@ -38,6 +39,19 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 2 ** 24;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a refused client gets to read the error reply before the socket is destroyed. */
 const REFUSE_LINGER_MS = 1000;
+
+/** The accept options a listener's options describe, counting connections with `limiter`. */
+export function rawSocketAcceptOptions(options: ListenOptions, limiter: ConnectionLimiter): RawSocketAcceptOptions {
+  const accept: RawSocketAcceptOptions = {
+    onTransport: options.onTransport,
+    limiter,
+    logger: options.logger ?? silentLogger,
+  };
+  if (options.maxMessageSize !== undefined) accept.maxMessageSize = options.maxMessageSize;
+  if (options.serializers !== undefined) accept.serializers = options.serializers;
+  if (options.handshakeTimeoutMs !== undefined) accept.handshakeTimeoutMs = options.handshakeTimeoutMs;
+  return accept;
+}
 
 /**
  * Runs the router side of the RawSocket handshake on an accepted socket (net, TLS or Unix).
@@ -79,9 +93,6 @@ class ServerHandshake {
     if (bytes.length < HANDSHAKE_LENGTH) return;
     const request = decodeClientHandshake(bytes);
     switch (request.kind) {
-      case 'not-rawsocket':
-        this.#drop('not a RawSocket client (first octet is not 0x7F)', { firstByte: bytes[0] });
-        return;
       case 'refuse':
         this.#refuse(request.code);
         return;

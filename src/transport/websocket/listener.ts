@@ -27,7 +27,7 @@ export interface WebSocketListenOptions extends ListenOptions {
   tls?: TlsCredentials & tls.TlsOptions;
 }
 
-export const DEFAULT_WS_PATH = '/ws';
+const DEFAULT_WS_PATH = '/ws';
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
@@ -102,7 +102,7 @@ export async function listenWebSocket(
   };
 }
 
-export function notFound(_req: http.IncomingMessage, res: http.ServerResponse): void {
+function notFound(_req: http.IncomingMessage, res: http.ServerResponse): void {
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
   res.end('not found\n');
 }

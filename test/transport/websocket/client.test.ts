@@ -19,6 +19,7 @@ import {
 } from '../../../src/transport/websocket/client.js';
 import { listenWebSocket } from '../../../src/transport/websocket/listener.js';
 import type { Transport } from '../../../src/transport/transport.js';
+import { countWrites } from '../count-writes.js';
 import { eventually, Recorder } from '../recorder.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -223,26 +224,6 @@ describe('connectWebSocket sending over ws', () => {
     expect(await routerSide.message(0)).toEqual(fits);
   });
 });
-
-/** Records the number of chunks of each write the socket makes to the kernel from now on. */
-function countWrites(socket: net.Socket): number[] {
-  const writes: number[] = [];
-  const internals = socket as unknown as {
-    _write(chunk: unknown, encoding: string, callback: () => void): void;
-    _writev(chunks: unknown[], callback: () => void): void;
-  };
-  const write = internals._write.bind(socket);
-  const writev = internals._writev.bind(socket);
-  internals._write = (chunk, encoding, callback) => {
-    writes.push(1);
-    write(chunk, encoding, callback);
-  };
-  internals._writev = (chunks, callback) => {
-    writes.push(chunks.length);
-    writev(chunks, callback);
-  };
-  return writes;
-}
 
 describe('connectWebSocket with a browser WebSocket', () => {
   it('asks for ArrayBuffers and decodes ArrayBuffer and typed-array message data', async () => {

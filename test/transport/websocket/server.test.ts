@@ -9,6 +9,7 @@ import type { Listener } from '../../../src/transport/listener.js';
 import { listenWebSocket, type WebSocketListenOptions } from '../../../src/transport/websocket/listener.js';
 import { WebSocketAcceptor } from '../../../src/transport/websocket/server.js';
 import type { Transport } from '../../../src/transport/transport.js';
+import { countWrites } from '../count-writes.js';
 import { eventually, Recorder } from '../recorder.js';
 import { selfSignedCert } from '../tls-cert.js';
 
@@ -80,26 +81,6 @@ async function startAcceptor(): Promise<{ url: string; accepted: [Transport, net
   });
   const { port } = server.address() as net.AddressInfo;
   return { url: `ws://127.0.0.1:${port}/ws`, accepted };
-}
-
-/** Records the number of chunks of each write the socket makes to the kernel from now on. */
-function countWrites(socket: net.Socket): number[] {
-  const writes: number[] = [];
-  const internals = socket as unknown as {
-    _write(chunk: unknown, encoding: string, callback: () => void): void;
-    _writev(chunks: unknown[], callback: () => void): void;
-  };
-  const write = internals._write.bind(socket);
-  const writev = internals._writev.bind(socket);
-  internals._write = (chunk, encoding, callback) => {
-    writes.push(1);
-    write(chunk, encoding, callback);
-  };
-  internals._writev = (chunks, callback) => {
-    writes.push(chunks.length);
-    writev(chunks, callback);
-  };
-  return writes;
 }
 
 const event: WampMessage = [MessageType.EVENT, 5, 9, {}, [21.5], { unit: '°C' }];
