@@ -7,6 +7,7 @@ export { Session, result, CallResult, type JoinOptions, type SessionCloseInfo } 
 export {
   ManagedSession,
   type ConnectOptions,
+  type Endpoint,
   type ConnectionState,
   type ReconnectOptions,
   type RestoreFailure,

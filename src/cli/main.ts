@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../common/config-problem.js';
 import { call } from './commands/call.js';
 import { check } from './commands/check.js';
+import { device } from './commands/device.js';
 import { keygen } from './commands/keygen.js';
 import { publish } from './commands/publish.js';
 import { router } from './commands/router.js';
@@ -21,13 +22,13 @@ import { UsageError } from './usage-error.js';
  * commands/ and exports a Command.
  */
 export const COMMANDS: Command[] = [
+  device,
   router,
   check,
   call,
   publish,
   subscribe,
   keygen,
-  // ── Add further commands here (device). ──
 ];
 
 const HELP_FLAGS = new Set(['-h', '--help', 'help']);

@@ -19,10 +19,23 @@ export interface ReconnectOptions extends BackoffOptions {
   retryAuthFailures?: boolean;
 }
 
+/** One router to try, with its own credentials, TLS settings and serializer. */
+export interface Endpoint {
+  url: string;
+  /** Default: the shared `auth` of the options. */
+  auth?: AuthOptions;
+  /** Default: the shared `tls` of the options. */
+  tls?: TlsClientOptions;
+  /** Default: the shared `serializer` of the options. */
+  serializer?: SerializerName;
+}
+
 export interface ConnectOptions {
   url?: string;
   /** Tried in order on each attempt round. */
   urls?: string[];
+  /** Like `urls`, each router with its own auth/tls/serializer (a device's upstream list). */
+  endpoints?: Endpoint[];
   realm: string;
   /** Default cbor. */
   serializer?: SerializerName;
@@ -51,8 +64,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** ConnectOptions checked, with every default filled in. */
 export interface ResolvedConnectOptions {
   readonly options: ConnectOptions;
-  readonly urls: readonly ParsedUrl[];
-  readonly serializer: Serializer;
+  /** The routers to try, in order, each with what it is opened with. */
+  readonly endpoints: readonly ResolvedEndpoint[];
   /** The reconnect schedule; undefined with `reconnect: false`. */
   readonly backoff: Backoff | undefined;
   /** The schedule for retrying a restore on the same session (the reconnect one, or the defaults). */
@@ -66,21 +79,25 @@ export interface ResolvedConnectOptions {
   readonly logger: Logger;
 }
 
+export interface ResolvedEndpoint {
+  readonly url: ParsedUrl;
+  readonly serializer: Serializer;
+  readonly auth: AuthOptions | undefined;
+  readonly tls: TlsClientOptions | undefined;
+}
+
 /** Checks `options` and fills in the defaults; throws TypeError, RangeError or InvalidUrlError. */
 export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
-  const urls = options.urls ?? (options.url !== undefined ? [options.url] : []);
-  if (urls.length === 0) throw new TypeError('connect() needs `url` or `urls`');
+  const given: Endpoint[] = options.endpoints ?? (options.urls ?? (options.url !== undefined ? [options.url] : [])).map((url) => ({ url }));
+  if (given.length === 0) throw new TypeError('connect() needs `url`, `urls` or `endpoints`');
   if (typeof options.realm !== 'string' || options.realm === '') throw new TypeError('connect() needs a `realm`');
   if (typeof options.transportFactory !== 'function') throw new TypeError('connect() needs a `transportFactory`');
-  const parsedUrls = urls.map(parseUrl);
-  const serializer = serializerByName(options.serializer ?? 'cbor');
-  if (serializer === undefined) throw new TypeError(`unknown serializer ${JSON.stringify(options.serializer)} (json, msgpack or cbor)`);
+  const endpoints = given.map((endpoint) => resolveEndpoint(endpoint, options));
   const random = options.random ?? Math.random;
   const reconnect = options.reconnect;
   return {
     options,
-    urls: parsedUrls,
-    serializer,
+    endpoints,
     random,
     backoff: reconnect === false ? undefined : new Backoff(reconnect, random),
     restoreBackoff: resolveBackoffOptions(reconnect === false ? {} : reconnect),
@@ -89,6 +106,18 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     clock: options.clock ?? systemClock,
     logger: (options.logger ?? silentLogger).child({ realm: options.realm }),
+  };
+}
+
+function resolveEndpoint(endpoint: Endpoint, options: ConnectOptions): ResolvedEndpoint {
+  const name = endpoint.serializer ?? options.serializer ?? 'cbor';
+  const serializer = serializerByName(name);
+  if (serializer === undefined) throw new TypeError(`unknown serializer ${JSON.stringify(name)} (json, msgpack or cbor)`);
+  return {
+    url: parseUrl(endpoint.url),
+    serializer,
+    auth: endpoint.auth ?? options.auth,
+    tls: endpoint.tls ?? options.tls,
   };
 }
 

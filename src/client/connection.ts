@@ -1,7 +1,7 @@
 import type { ConnectOptions } from './connect-options.js';
 import { ManagedSession } from './managed-session.js';
 
-export type { ConnectOptions, ReconnectOptions } from './connect-options.js';
+export type { ConnectOptions, Endpoint, ReconnectOptions } from './connect-options.js';
 export type { ConnectionState, StateEvent, StateListener } from './connection-state.js';
 export type { RestoreFailure, RestoreFailureListener } from './restorable.js';
 export { ManagedSession };

@@ -1,4 +1,4 @@
-import type { ResolvedConnectOptions } from './connect-options.js';
+import type { ResolvedConnectOptions, ResolvedEndpoint } from './connect-options.js';
 import { isPingable } from './connector.js';
 import { LivenessMonitor, ObservedTransport, pingProbe, wampProbe } from './liveness.js';
 import { Session } from './session.js';
@@ -24,12 +24,13 @@ export interface LinkEnd {
  * Opens the transport to `url` and joins the realm; undefined when `isClosed()` turned true on
  * the way (what was opened is closed again). Rejects with the transport's or the join's error.
  */
-export async function openLink(url: ParsedUrl, resolved: ResolvedConnectOptions, isClosed: () => boolean): Promise<Link | undefined> {
+export async function openLink(endpoint: ResolvedEndpoint, resolved: ResolvedConnectOptions, isClosed: () => boolean): Promise<Link | undefined> {
   const { options } = resolved;
-  const transport = await options.transportFactory(url, resolved.serializer, {
+  const { url, auth, tls } = endpoint;
+  const transport = await options.transportFactory(url, endpoint.serializer, {
     timeoutMs: resolved.connectTimeoutMs,
     parse: { lenientIds: true },
-    ...(options.tls !== undefined ? { tls: options.tls } : {}),
+    ...(tls !== undefined ? { tls } : {}),
     ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
   });
   if (isClosed()) {
@@ -39,7 +40,7 @@ export async function openLink(url: ParsedUrl, resolved: ResolvedConnectOptions,
   const observed = new ObservedTransport(transport);
   const session = await Session.join(observed, {
     realm: options.realm,
-    ...(options.auth !== undefined ? { auth: options.auth } : {}),
+    ...(auth !== undefined ? { auth } : {}),
     logger: resolved.logger,
     clock: resolved.clock,
     joinTimeout: resolved.connectTimeoutMs,

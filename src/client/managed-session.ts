@@ -196,10 +196,11 @@ export class ManagedSession implements T.WampApi {
   async #connectRound(): Promise<{ link?: Link; error?: Error; fatal?: boolean }> {
     const resolved = this.#resolved;
     let error: Error | undefined;
-    for (const url of resolved.urls) {
+    for (const endpoint of resolved.endpoints) {
+      const url = endpoint.url;
       this.#state.emit({ state: 'connecting', url: url.url, attempt: resolved.backoff?.attempt ?? 0 });
       try {
-        const link = await openLink(url, resolved, () => this.#isClosed());
+        const link = await openLink(endpoint, resolved, () => this.#isClosed());
         return link === undefined ? {} : { link };
       } catch (caught) {
         if (this.#isClosed()) return {};

@@ -4,6 +4,7 @@ import { isMap, parseDocument } from 'yaml';
 import { type ConfigProblem, formatProblem } from '../../common/config-problem.js';
 import { describeReadError } from '../../router/config/context.js';
 import { parseRouterConfig } from '../../router/config.js';
+import { parseFullDeviceConfig } from '../device-config.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { UsageError } from '../usage-error.js';
@@ -21,7 +22,7 @@ const CONFIG_KINDS: readonly ConfigKind[] = [
   {
     name: 'device',
     matches: (text) => hasTopLevelKey(text, 'device'),
-    validate: (_text, file) => [{ file, line: 1, key: 'device', message: 'device configs are not supported yet' }],
+    validate: (text, file, env, readFile) => parseFullDeviceConfig(text, file, env, readFile).problems,
   },
   {
     name: 'router',

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ManagedSession } from '../../client/managed-session.js';
+import { createLogger, type Logger, type LogLevel } from '../../common/logger.js';
+import { DeviceHost } from '../../device/device-host.js';
+import { nodeDriverContext } from '../../device/node-driver-context.js';
+import { describe, startRouter, type RunningRouter } from '../../router/serve.js';
+import { linkedPair } from '../../transport/local.js';
+import { nodeConnector } from '../../transport/node-connector.js';
+import { parseCommandArgs, printUsage } from '../args.js';
+import { type CliIo, type Command, untilAborted } from '../command.js';
+import { type FullDeviceConfig, loadFullDeviceConfig } from '../device-config.js';
+import { UsageError } from '../usage-error.js';
+
+const USAGE = `Usage: switchyard device CONFIG.yaml [--log-level LEVEL]
+
+Runs a device: its drivers, a session to the first reachable upstream router (readings
+buffered while it is away), and its embedded router when the config has local_router.
+Actuators are procedures ({prefix}.{device}.{name}.set|get|toggle), sensor readings are
+events ({prefix}.{device}.{name}). An invalid config is reported like "switchyard check".
+SIGINT or SIGTERM writes the safe states, publishes "offline" and exits 0.
+
+Options:
+      --log-level LEVEL   debug, info, warn or error (default: the config's log_level)
+  -h, --help              show this help
+`;
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export const device: Command = {
+  name: 'device',
+  summary: 'run a device: drivers, upstream session, embedded router',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, { 'log-level': { type: 'string' } });
+    if (values.help === true) return printUsage(io, USAGE);
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing CONFIG file' : `unexpected argument '${positionals[1]}'`);
+    const level = values['log-level'];
+    if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
+      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    }
+    const file = resolve(io.cwd, positionals[0]!);
+    const config = loadFullDeviceConfig(file, io.env, (path) => readFileSync(path, 'utf8'));
+    const logger = createLogger({ level: (level as LogLevel | undefined) ?? config.log_level, write: (line) => io.stderr.write(`${line}\n`) });
+    const running = await runDevice(config, logger, io.env);
+    await untilAborted(io.signal);
+    await running.stop();
+    return 0;
+  },
+};
+
+export interface RunningDevice {
+  host: DeviceHost;
+  router: RunningRouter | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded router (if any), the device and its sessions. */
+export async function runDevice(config: FullDeviceConfig, logger: Logger, env: CliIo['env']): Promise<RunningDevice> {
+  const started = Date.now();
+  const router = config.local_router !== undefined ? await startRouter(config.local_router, { logger: logger.child({ component: 'router' }) }) : undefined;
+  if (router !== undefined) {
+    const listeners = router.listeners.map((l) => `${l.config.type} ${describe(l.address)}`).join(', ');
+    logger.info('local router started', { listeners });
+  }
+  let host: DeviceHost;
+  try {
+    host = await DeviceHost.start({ config, drivers: nodeDriverContext({ sysfs: config.sysfs, logger, env }), logger });
+  } catch (error) {
+    await router?.close();
+    throw error;
+  }
+  const sessions: ManagedSession[] = [];
+  if (router !== undefined) {
+    const local = new ManagedSession({
+      url: 'rs://local-router',
+      realm: config.realm,
+      // The in-process link: messages pass as arrays, nothing is encoded.
+      transportFactory: () => {
+        const [device, routerSide] = linkedPair();
+        router.router.attach(routerSide);
+        return Promise.resolve(device);
+      },
+      liveness: false,
+      logger: logger.child({ session: 'local' }),
+    });
+    host.attach({ role: 'local', session: local });
+    sessions.push(local);
+  }
+  if (config.upstream.length > 0) {
+    const upstream = new ManagedSession({
+      endpoints: config.upstream.map((entry) => ({
+        url: entry.url,
+        serializer: entry.serializer,
+        ...(entry.auth !== undefined ? { auth: entry.auth } : {}),
+        ...(entry.ca !== undefined ? { tls: { ca: entry.ca } } : {}),
+      })),
+      realm: config.realm,
+      transportFactory: nodeConnector,
+      logger: logger.child({ session: 'upstream' }),
+    });
+    host.attach({ role: 'upstream', session: upstream });
+    sessions.push(upstream);
+  }
+  void Promise.all(sessions.map((session) => session.joinedOnce.catch(() => undefined))).then(() =>
+    logger.info('device ready', { ms: Date.now() - started }),
+  );
+  return {
+    host,
+    router,
+    async stop() {
+      logger.info('device stopping');
+      await host.stop('shutdown');
+      await router?.close();
+      logger.info('device stopped');
+    },
+  };
+}

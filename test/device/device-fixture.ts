@@ -1,0 +1,77 @@
+import { stringify } from 'yaml';
+import { systemClock } from '../../src/common/clock.js';
+import { silentLogger, type Logger } from '../../src/common/logger.js';
+import { ManagedSession } from '../../src/client/managed-session.js';
+import { formatProblem } from '../../src/common/config-problem.js';
+import { parseDeviceConfig, type DeviceConfig } from '../../src/device/config/load.js';
+import { DeviceHost } from '../../src/device/device-host.js';
+import type { DriverContext } from '../../src/device/driver.js';
+import { connect, nodeTransportFactory } from '../../src/node.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { parseRouterConfig } from '../../src/router/config.js';
+import { startRouter, type RunningRouter } from '../../src/router/serve.js';
+
+/** A device config from a plain object (the YAML path a user's config takes). */
+export function deviceConfig(object: Record<string, unknown>): DeviceConfig {
+  const { config, problems } = parseDeviceConfig(stringify(object), 'test-device.yaml', { env: {} });
+  if (config === undefined) throw new Error(`bad test device config:\n${problems.map(formatProblem).join('\n')}`);
+  return config;
+}
+
+/** A driver context for simulated drivers (nothing on disk is touched). */
+export function simulatedDrivers(logger: Logger = silentLogger): DriverContext {
+  return {
+    sysfs: '/nonexistent-sysfs',
+    dev: '/nonexistent-dev',
+    env: {},
+    logger,
+    clock: systemClock,
+    loadOnoff: () => Promise.reject(new Error('onoff not available in this test')),
+    loadSerialBinding: () => Promise.reject(new Error('serialport not available in this test')),
+  };
+}
+
+/** A router with one RawSocket listener on 127.0.0.1 (`port` 0: the OS picks one), realm `home` open. */
+export async function startRawSocketRouter(port = 0): Promise<{ running: RunningRouter; port: number; url: string }> {
+  const yaml = stringify({ listen: [{ type: 'rawsocket', host: '127.0.0.1', port }], realms: [{ name: 'home', anonymous: { role: 'anonymous' } }] });
+  const { config } = parseRouterConfig(yaml, 'upstream.yaml', {});
+  const running = await startRouter(config!);
+  const address = running.listeners[0]!.address;
+  const bound = 'port' in address ? address.port : 0;
+  return { running, port: bound, url: `rs://127.0.0.1:${bound}` };
+}
+
+export interface TestDevice {
+  host: DeviceHost;
+  upstream: ManagedSession;
+  /** Drops the upstream connection without a goodbye (as a dead network would). */
+  dropConnection(): void;
+}
+
+/** A device host whose upstream session dials `url`, with fast reconnects for tests. */
+export async function startDevice(config: DeviceConfig, url: string): Promise<TestDevice> {
+  const host = await DeviceHost.start({ config, drivers: simulatedDrivers() });
+  let last: Transport | undefined;
+  const upstream = new ManagedSession({
+    url,
+    realm: config.realm,
+    transportFactory: async (...args) => (last = await nodeTransportFactory(...args)),
+    reconnect: { initialMs: 50, maxMs: 200 },
+  });
+  host.attach({ role: 'upstream', session: upstream });
+  return { host, upstream, dropConnection: () => last?.destroy('test: connection dropped') };
+}
+
+/** An observer session on `url`. */
+export function observer(url: string): Promise<ManagedSession> {
+  return connect({ url, realm: 'home', reconnect: { initialMs: 50, maxMs: 200 } });
+}
+
+/** Resolves once `check()` holds, polling every 10 ms; rejects after `ms`. */
+export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ManagedSession } from '../../src/client/managed-session.js';
+import type { DeviceHost } from '../../src/device/device-host.js';
+import type { Event } from '../../src/client/types.js';
+import { deviceConfig, observer, startDevice, startRawSocketRouter, until } from './device-fixture.js';
+
+const BASE = {
+  device: 'porch',
+  actuators: [
+    { name: 'light', driver: 'simulated', kind: 'switch', initial: 'off' },
+    { name: 'lamp', driver: 'simulated', kind: 'dimmer', initial: 0.25 },
+  ],
+  sensors: [{ name: 'temperature', driver: 'simulated', min: 18, max: 24, seed: 7, unit: '°C', interval: '20ms' }],
+};
+
+describe('DeviceHost', () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  });
+
+  async function setup(config = deviceConfig(BASE)) {
+    const router = await startRawSocketRouter();
+    cleanups.push(() => router.running.close());
+    const device = await startDevice(config, router.url);
+    cleanups.push(() => device.host.stop('test'));
+    const client = await observer(router.url);
+    cleanups.push(() => client.leave());
+    await device.upstream.joinedOnce;
+    return { router, device, client };
+  }
+
+  it('serves set, get, toggle and describe, and publishes every state change', async () => {
+    const { client } = await setup();
+    const states: Event[] = [];
+    await client.subscribe('devices.porch.light.state', (event) => void states.push(event), { getRetained: true });
+    await until(() => states.length >= 1, 2000, 'the retained state');
+    expect(states[0]!.retained).toBe(true);
+    expect(states[0]!.args).toEqual([false]);
+
+    expect((await client.call('devices.porch.light.set', [true])).args).toEqual([true]);
+    expect((await client.call('devices.porch.light.get')).args).toEqual([true]);
+    expect((await client.call('devices.porch.light.toggle')).args).toEqual([false]);
+    expect((await client.call('devices.porch.lamp.set', [0.75])).args).toEqual([0.75]);
+    await until(() => states.length >= 3, 2000, 'state events');
+    expect(states.slice(1).map((event) => event.args[0])).toEqual([true, false]);
+    expect(states[1]!.kwargs).toMatchObject({ source: 'call' });
+    expect(typeof states[1]!.kwargs['ts']).toBe('number');
+
+    const described = (await client.call('devices.porch.describe')).args[0] as Record<string, unknown>;
+    expect(described).toMatchObject({
+      device: 'porch',
+      actuators: [
+        { name: 'light', kind: 'switch', state: false },
+        { name: 'lamp', kind: 'dimmer', state: 0.75 },
+      ],
+    });
+    expect(described['sensors']).toEqual([expect.objectContaining({ name: 'temperature', unit: '°C', stale: false })]);
+  });
+
+  it('answers a wrong value with invalid_argument and a message, and keeps serving', async () => {
+    const { client } = await setup();
+    await expect(client.call('devices.porch.light.set', ['bright'])).rejects.toMatchObject({
+      uri: 'wamp.error.invalid_argument',
+      args: [expect.stringMatching(/light is on\/off: expected true or false/)],
+    });
+    await expect(client.call('devices.porch.lamp.set', [3])).rejects.toMatchObject({ uri: 'wamp.error.invalid_argument' });
+    await expect(client.call('devices.porch.lamp.toggle')).rejects.toMatchObject({ uri: 'wamp.error.no_such_procedure' });
+    expect((await client.call('devices.porch.lamp.get')).args).toEqual([0.25]);
+  });
+
+  it('publishes readings with ts, unit and a seq that counts up', async () => {
+    const { client } = await setup();
+    const readings: Event[] = [];
+    await client.subscribe('devices.porch.temperature', (event) => void readings.push(event));
+    await until(() => readings.length >= 5, 3000, 'readings');
+    const seqs = readings.map((event) => event.kwargs['seq'] as number);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    for (const event of readings) {
+      expect(event.kwargs['unit']).toBe('°C');
+      expect(event.args[0]).toBeGreaterThanOrEqual(18);
+      expect(event.args[0]).toBeLessThanOrEqual(24);
+    }
+  });
+
+  it('shows a late subscriber the retained online status, and offline by testament when the connection dies', async () => {
+    const { router, device } = await setup();
+    const late = await observer(router.url);
+    cleanups.push(() => late.leave());
+    const statuses: unknown[] = [];
+    await late.subscribe('devices.porch.status', (event) => void statuses.push(event.args[0]), { getRetained: true });
+    await until(() => statuses.length === 1, 2000, 'the retained status');
+    expect(statuses).toEqual(['online']);
+    // Kill the device's connection without a goodbye: the router's testament says offline.
+    device.dropConnection();
+    await until(() => statuses.includes('offline'), 3000, 'the testament');
+    await until(() => statuses.at(-1) === 'online', 3000, 'the device back online');
+  });
+
+  it('delivers every reading made while upstream was down, in order, with the original ts', async () => {
+    const first = await startRawSocketRouter();
+    const config = deviceConfig({ ...BASE, sensors: [{ ...BASE.sensors[0], interval: '10ms' }] });
+    const device = await startDevice(config, first.url);
+    cleanups.push(() => device.host.stop('test'));
+    await device.upstream.joinedOnce;
+    await first.running.close();
+    await until(() => device.host.buffer.size >= 30, 5000, 'readings buffered while offline');
+    const offlineFrom = Date.now();
+
+    const second = await startRawSocketRouter(first.port);
+    cleanups.push(() => second.running.close());
+    const client = await observer(second.url);
+    cleanups.push(() => client.leave());
+    const readings: Event[] = [];
+    await client.subscribe('devices.porch.temperature', (event) => void readings.push(event));
+    await until(() => device.host.buffer.size === 0 && readings.length >= 30, 10_000, 'the buffer to drain');
+    const seqs = readings.map((event) => event.kwargs['seq'] as number);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    // The oldest delivered readings were sampled while the router was away.
+    expect(readings[0]!.kwargs['ts'] as number).toBeLessThan(offlineFrom);
+  });
+});
+
+export type { DeviceHost, ManagedSession };
