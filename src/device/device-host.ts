@@ -22,6 +22,8 @@ export interface DeviceHostConfig {
   sensors: readonly SensorConfig[];
   buffer: BufferConfig;
   state_dir: string;
+  /** The upstream routers: when there is any, readings are buffered for it from the first one. */
+  upstream: readonly unknown[];
 }
 
 export interface DeviceHostOptions {
@@ -54,7 +56,8 @@ export class DeviceHost {
   readonly #guard: SafeStateGuard;
   readonly #delivery: UpstreamDelivery;
   readonly #links: DeviceLink[] = [];
-  #hasUpstream = false;
+  readonly #hasUpstream: boolean;
+  #upstreamAttached = false;
   #stopping = false;
 
   private constructor(options: DeviceHostOptions, buffer: ReadingBuffer) {
@@ -64,6 +67,7 @@ export class DeviceHost {
     const openActuator = options.openActuator ?? openActuatorDriver;
     const openSensor = options.openSensor ?? openSensorDriver;
     this.#config = config;
+    this.#hasUpstream = config.upstream.length > 0;
     this.#logger = logger;
     this.buffer = buffer;
     this.uris = new DeviceUris(config.prefix, config.device);
@@ -101,8 +105,9 @@ export class DeviceHost {
   /** Serves the device through a router session; call right after creating the ManagedSession. */
   attach(options: DeviceLinkOptions): DeviceLink {
     if (options.role === 'upstream') {
-      if (this.#hasUpstream) throw new Error('a device has one upstream session (give it every upstream router as endpoints)');
-      this.#hasUpstream = true;
+      if (!this.#hasUpstream) throw new Error('the config names no upstream router');
+      if (this.#upstreamAttached) throw new Error('a device has one upstream session (give it every upstream router as endpoints)');
+      this.#upstreamAttached = true;
     }
     const link = new DeviceLink(options, {
       uris: this.uris,

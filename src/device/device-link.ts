@@ -37,6 +37,12 @@ export class DeviceLink {
   #joined: Session | undefined;
   /** Whether the host was told of the current join (so it is told of the loss exactly once). */
   #reported = false;
+  /**
+   * Resolves the first time the device is fully announced on this link: procedures registered,
+   * testament set, `online` and the actuator states published (systemd readiness, tests).
+   */
+  readonly announced: Promise<void>;
+  #announced!: () => void;
 
   constructor(options: DeviceLinkOptions, deps: { uris: DeviceUris; actuators: readonly Actuator[]; hooks: DeviceLinkHooks; logger: Logger }) {
     this.role = options.role;
@@ -45,6 +51,9 @@ export class DeviceLink {
     this.#actuators = deps.actuators;
     this.#hooks = deps.hooks;
     this.#logger = deps.logger.child({ link: options.role });
+    this.announced = new Promise((resolve) => {
+      this.#announced = resolve;
+    });
     this.managed.on('state', this.#onState);
     this.#register();
   }
@@ -127,6 +136,7 @@ export class DeviceLink {
     if (session.isOpen && this.#joined === session) {
       this.#reported = true;
       this.#hooks.joined(this, session);
+      this.#announced();
     }
   }
 }

@@ -48,10 +48,24 @@ describe('check', () => {
     );
   });
 
-  it('recognises a device config by its top-level device key', async () => {
+  it('recognises a device config by its top-level device key and validates it', async () => {
     const io = fakeIo({ cwd: FIXTURES });
-    expect(await check.run(['device.yaml'], io)).toBe(1);
-    expect(io.stderrText()).toBe('device.yaml:1: device: device configs are not supported yet\n');
+    expect(await check.run(['device.yaml'], io)).toBe(0);
+    expect(io.stdoutText()).toBe('device.yaml: ok\n');
+  });
+
+  it('lists every problem of a device config, its local_router block included, by line', async () => {
+    const io = fakeIo({ cwd: FIXTURES });
+    expect(await check.run(['device-bad.yaml'], io)).toBe(1);
+    expect(io.stderrText()).toBe(
+      [
+        'device-bad.yaml:5: local_router.listen[0].port: expected an integer from 0 to 65535, got 70000',
+        "device-bad.yaml:8: actuators[1].name: name 'light' is already used by actuators[0] (actuators and sensors share one namespace)",
+        'device-bad.yaml:8: actuators[1].pin: pin 17 is already used by actuators[0]',
+        'device-bad.yaml:10: sensors[0].max_interval: only used together with deadband',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('reports a YAML syntax error', async () => {

@@ -44,13 +44,15 @@ export async function startRawSocketRouter(port = 0): Promise<{ running: Running
 export interface TestDevice {
   host: DeviceHost;
   upstream: ManagedSession;
+  /** Resolves once the device is announced upstream (procedures, testament, status, states). */
+  announced: Promise<void>;
   /** Drops the upstream connection without a goodbye (as a dead network would). */
   dropConnection(): void;
 }
 
 /** A device host whose upstream session dials `url`, with fast reconnects for tests. */
 export async function startDevice(config: DeviceConfig, url: string): Promise<TestDevice> {
-  const host = await DeviceHost.start({ config, drivers: simulatedDrivers() });
+  const host = await DeviceHost.start({ config: { ...config, upstream: [{ url, serializer: 'cbor' }] }, drivers: simulatedDrivers() });
   let last: Transport | undefined;
   const upstream = new ManagedSession({
     url,
@@ -58,8 +60,8 @@ export async function startDevice(config: DeviceConfig, url: string): Promise<Te
     transportFactory: async (...args) => (last = await nodeTransportFactory(...args)),
     reconnect: { initialMs: 50, maxMs: 200 },
   });
-  host.attach({ role: 'upstream', session: upstream });
-  return { host, upstream, dropConnection: () => last?.destroy('test: connection dropped') };
+  const link = host.attach({ role: 'upstream', session: upstream });
+  return { host, upstream, announced: link.announced, dropConnection: () => last?.destroy('test: connection dropped') };
 }
 
 /** An observer session on `url`. */

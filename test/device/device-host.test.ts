@@ -26,7 +26,7 @@ describe('DeviceHost', () => {
     cleanups.push(() => device.host.stop('test'));
     const client = await observer(router.url);
     cleanups.push(() => client.leave());
-    await device.upstream.joinedOnce;
+    await device.announced;
     return { router, device, client };
   }
 

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Event } from '../../src/client/types.js';
+import { observer, startRawSocketRouter, until } from '../device/device-fixture.js';
+import { DeviceProcess, writeDeviceConfig } from './device-process.js';
+
+/** `switchyard device` as a process: signals, the persisted buffer across SIGKILL, exit codes. */
+describe('switchyard device (process)', () => {
+  const cleanups: Array<() => Promise<unknown> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+  });
+
+  function tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-device-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  function spawnDevice(file: string): DeviceProcess {
+    const device = new DeviceProcess(file);
+    cleanups.push(() => device.stop('SIGKILL'));
+    return device;
+  }
+
+  it('writes the safe state, publishes offline and exits 0 on SIGTERM', async () => {
+    const router = await startRawSocketRouter();
+    cleanups.push(() => router.running.close());
+    const dir = tempDir();
+    const file = writeDeviceConfig(dir, {
+      device: 'relay',
+      upstream: [{ url: router.url }],
+      actuators: [{ name: 'pump', driver: 'simulated', kind: 'switch', initial: 'on', on_disconnect: 'off' }],
+      state_dir: dir,
+    });
+    const client = await observer(router.url);
+    cleanups.push(() => client.leave());
+    const states: Event[] = [];
+    const statuses: unknown[] = [];
+    await client.subscribe('devices.relay.pump.state', (event) => void states.push(event));
+    await client.subscribe('devices.relay.status', (event) => void statuses.push(event.args[0]));
+    const device = spawnDevice(file);
+    await until(() => statuses.includes('online'), 10_000, 'the device online');
+    expect((await client.call('devices.relay.pump.get')).args).toEqual([true]);
+
+    const exit = await device.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    await until(() => statuses.at(-1) === 'offline', 3000, 'offline');
+    expect(states.at(-1)?.args).toEqual([false]);
+    expect(states.at(-1)?.kwargs).toMatchObject({ source: 'safe_state' });
+  });
+
+  it('exits 1 with every problem listed for an invalid config, starting nothing', async () => {
+    const dir = tempDir();
+    const file = writeDeviceConfig(dir, { device: 'Bad Name', sensors: [{ name: 'x', driver: 'simulated', interval: 'often' }] });
+    const device = spawnDevice(file);
+    const exit = await device.exited;
+    expect(exit.code).toBe(1);
+    expect(device.lines).toEqual([
+      `${file}:1: device: expected a name of lowercase letters, digits and _ (it is part of every URI)`,
+      `${file}:5: sensors[0].interval: expected a duration such as 500ms, 10s, 5m or 1h`,
+    ]);
+  });
+
+  it('loses no flushed reading when killed while offline, and continues seq after the restart', async () => {
+    const first = await startRawSocketRouter();
+    const dir = tempDir();
+    const flushMs = 200;
+    const file = writeDeviceConfig(dir, {
+      device: 'meter',
+      upstream: [{ url: first.url }],
+      sensors: [{ name: 'power', driver: 'simulated', min: 0, max: 100, seed: 5, unit: 'W', interval: '20ms' }],
+      buffer: { max: 100_000, persist: true, flush: `${flushMs}ms` },
+      state_dir: dir,
+    });
+    const online = await observer(first.url);
+    const live: Event[] = [];
+    await online.subscribe('devices.meter.power', (event) => void live.push(event));
+    let device = spawnDevice(file);
+    await until(() => live.length >= 5, 10_000, 'live readings');
+    await online.leave();
+    await first.running.close();
+
+    // Offline for a while, then a power cut.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const killedAt = Date.now();
+    await device.stop('SIGKILL');
+
+    const second = await startRawSocketRouter(first.port);
+    cleanups.push(() => second.running.close());
+    const client = await observer(second.url);
+    cleanups.push(() => client.leave());
+    const later: Event[] = [];
+    await client.subscribe('devices.meter.power', (event) => void later.push(event));
+    device = spawnDevice(file);
+    await device.waitForLine(/delivering buffered readings/);
+    const before = (event: Event) => (event.kwargs['ts'] as number) < killedAt;
+    await until(() => later.some((event) => !before(event)), 10_000, 'a reading made after the restart');
+
+    const all = [...live, ...later];
+    const seqs = all.map((event) => event.kwargs['seq'] as number);
+    // Every reading once (but for a repeat of those in flight at the failure), in order, no gap.
+    const unique = [...new Set(seqs)];
+    expect(unique).toEqual(unique.map((_, index) => unique[0]! + index));
+    expect(unique[0]).toBe(1);
+    // Readings flushed before the kill (older than 2 × flush) were delivered after the restart.
+    const lastBeforeKill = Math.max(...later.filter(before).map((event) => event.kwargs['ts'] as number));
+    expect(lastBeforeKill).toBeGreaterThanOrEqual(killedAt - 2 * flushMs - 100);
+    for (const event of later) expect(event.kwargs['unit']).toBe('W');
+  });
+});
