@@ -7,7 +7,7 @@ import { HardwareUnavailableError, InvalidValueError } from '../../src/device/er
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** A driver that records every write, starting at `level`. */
-export function recordingDriver(kind: ActuatorKind, level: ActuatorValue | undefined) {
+function recordingDriver(kind: ActuatorKind, level: ActuatorValue | undefined) {
   const writes: ActuatorValue[] = [];
   let current = level;
   const driver: ActuatorDriver = {
