@@ -97,6 +97,9 @@ export async function runDevice(config: FullDeviceConfig, logger: Logger, env: C
       })),
       realm: config.realm,
       transportFactory: nodeConnector,
+      // Unattended: a refused login is logged and retried with the backoff (the hub's config may
+      // be fixed later) instead of leaving the device without its upstream for good.
+      reconnect: { retryAuthFailures: true },
       logger: logger.child({ session: 'upstream' }),
     });
     host.attach({ role: 'upstream', session: upstream });
