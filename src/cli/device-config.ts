@@ -1,14 +1,14 @@
-import { dirname } from 'node:path';
 import type { ConfigProblem } from '../common/config-problem.js';
-import { YamlSource, type Env } from '../common/yaml-source.js';
+import type { Env } from '../common/yaml-schema.js';
 import { loadDeviceConfig, parseDeviceConfig, type DeviceConfig, type DeviceConfigReadOptions } from '../device/config/load.js';
-import { readRouterConfig, type RouterConfig } from '../router/config.js';
+import { parseLocalRouterConfig, type RouterConfig } from '../router/config.js';
 import { readPrivateKeyFile } from './key-file.js';
 
 /**
  * A device config read the way `switchyard device` and `check` need it: the device layer's
  * reader, given the router's own reader for the `local_router:` block (the device layer never
- * imports the router) and the key-file reader for cryptosign upstreams.
+ * imports the router) and the key-file reader for cryptosign upstreams. The block's realms
+ * default to the device's realm, open to anonymous sessions, and must include it when given.
  */
 export type FullDeviceConfig = DeviceConfig<RouterConfig>;
 
@@ -17,7 +17,7 @@ function readOptions(env: Env, readFile: (path: string) => string): DeviceConfig
     env,
     readFile,
     readPrivateKey: (path) => readPrivateKeyFile(path).seedHex,
-    readLocalRouter: (text, file, realm) => readLocalRouter(text, file, realm, env, readFile),
+    readLocalRouter: (text, file, realm) => parseLocalRouterConfig(text, file, env, readFile, realm),
   };
 }
 
@@ -27,22 +27,4 @@ export function parseFullDeviceConfig(text: string, file: string, env: Env, read
 
 export function loadFullDeviceConfig(file: string, env: Env, readFile: (path: string) => string): FullDeviceConfig {
   return loadDeviceConfig(file, readOptions(env, readFile));
-}
-
-/** The router config reader on the `local_router` block; its realm defaults to the device's, open to anonymous sessions. */
-function readLocalRouter(
-  text: string,
-  file: string,
-  realm: string,
-  env: Env,
-  readFile: (path: string) => string,
-): { config?: RouterConfig; problems: readonly ConfigProblem[] } {
-  const source = new YamlSource(text, file, { env });
-  const value = source.root().map()?.get('local_router');
-  if (value === undefined) return { problems: source.problems };
-  const config = readRouterConfig(value, { baseDir: dirname(file), readFile, defaultRealm: realm });
-  if (config !== undefined && !config.realms.some((entry) => entry.name === realm)) {
-    value.map()?.get('realms').problem(`the device's realm '${realm}' is not among these realms`);
-  }
-  return source.problems.length === 0 && config !== undefined ? { config, problems: [] } : { problems: source.problems };
 }

@@ -1,8 +1,22 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parse as parseYamlText, parseDocument, visit, type Document, Scalar } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-problem.js';
-import { childPath } from './yaml-value.js';
-import { ROOT_KEY, SYNTAX_KEY, type Env } from './yaml-source.js';
+
+/** Environment variables for `${NAME}` expansion (process.env has this shape). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Key shown for a problem that is about the document as a whole. */
+export const ROOT_KEY = '(root)';
+/** Key shown for a YAML syntax error. */
+export const SYNTAX_KEY = '(yaml)';
+
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** `parent.key`, or `parent["odd key"]` for keys that are not plain words. */
+function childPath(parent: string, key: string): string {
+  if (!PLAIN_KEY.test(key)) return `${parent}[${JSON.stringify(key)}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
 
 /**
  * Validates a YAML config file against a declarative zod schema and reports every problem at
@@ -23,29 +37,53 @@ export interface YamlSchemaResult<T> {
   value?: T;
   /** Sorted by line. */
   problems: ConfigProblem[];
-  /** The parsed document (with `${NAME}` expanded), to locate later problems. */
+  /** The parsed document (with `${NAME}` expanded), to locate later problems (relative to `at`). */
   document: YamlDocument;
+  /**
+   * The data the schema was given (`${NAME}` expanded, before validation): for checks that
+   * still report what they can when the schema found problems. Absent after a syntax error.
+   */
+  data?: unknown;
 }
 
-/** The parsed file with line lookup, for locating issues found after validation. */
+export interface ValidateYamlOptions {
+  /**
+   * Validate only the value at this path (e.g. `['local_router']`); issue paths are relative to
+   * it, problem keys and `document` paths start with it. `${NAME}` is expanded only there.
+   */
+  at?: readonly PropertyKey[];
+}
+
+/**
+ * The parsed file with line lookup, for locating issues found after validation. Paths given to
+ * it are relative to `base` (the validated value's path, empty for the whole document).
+ */
 export class YamlDocument {
   readonly file: string;
   readonly doc: Document.Parsed;
+  readonly base: readonly PropertyKey[];
   readonly #lines: LineCounter;
 
-  constructor(file: string, doc: Document.Parsed, lines: LineCounter) {
+  constructor(file: string, doc: Document.Parsed, lines: LineCounter, base: readonly PropertyKey[] = []) {
     this.file = file;
     this.doc = doc;
+    this.base = base;
     this.#lines = lines;
   }
 
   /** The problem for an issue at `path`: the line of the deepest node that exists on it. */
   problem(issue: PathIssue): ConfigProblem {
-    return { file: this.file, line: this.lineOf(issue.path), key: formatPath(issue.path), message: issue.message };
+    return { file: this.file, line: this.lineOf(issue.path), key: this.key(issue.path), message: issue.message };
+  }
+
+  /** The key printed for `path`, e.g. `local_router.listen[0].port`. */
+  key(path: readonly PropertyKey[]): string {
+    return formatPath([...this.base, ...path]);
   }
 
   /** Line of the node at `path`, or of its nearest existing ancestor. */
-  lineOf(path: readonly PropertyKey[]): number {
+  lineOf(relative: readonly PropertyKey[]): number {
+    const path = [...this.base, ...relative];
     for (let depth = path.length; depth >= 0; depth--) {
       const node = depth === 0 ? this.doc.contents : (this.doc.getIn(path.slice(0, depth) as unknown[], true) as Node | undefined);
       const start = node?.range?.[0];
@@ -55,7 +93,8 @@ export class YamlDocument {
   }
 
   /** Line of the key `key` in the mapping at `path` (for unknown keys). */
-  keyLine(path: readonly PropertyKey[], key: string): number {
+  keyLine(relative: readonly PropertyKey[], key: string): number {
+    const path = [...this.base, ...relative];
     const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path as unknown[], true);
     if (isMap(map)) {
       for (const pair of map.items) {
@@ -63,7 +102,7 @@ export class YamlDocument {
         if (isScalar(keyNode) && String(keyNode.value) === key && keyNode.range) return this.#lines.linePos(keyNode.range[0]).line;
       }
     }
-    return this.lineOf(path);
+    return this.lineOf(relative);
   }
 }
 
@@ -73,10 +112,12 @@ export function validateYaml<S extends z.ZodType>(
   file: string,
   schema: S,
   env: Env | undefined,
+  options: ValidateYamlOptions = {},
 ): YamlSchemaResult<z.output<S>> {
+  const at = options.at ?? [];
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const document = new YamlDocument(file, doc, lines);
+  const document = new YamlDocument(file, doc, lines, at);
   const problems: ConfigProblem[] = [];
   if (doc.errors.length > 0) {
     const last = Math.max(0, text.trimEnd().length - 1);
@@ -85,14 +126,19 @@ export function validateYaml<S extends z.ZodType>(
     }
     return { problems, document };
   }
-  if (env !== undefined) expandEnv(doc, env, (node, message) => problems.push({ file, line: lineOfNode(node, lines), key: keyOfNode(doc, node), message }));
-  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  if (env !== undefined) {
+    const target = at.length === 0 ? doc : (doc.getIn(at as unknown[], true) as Node | undefined);
+    const report = (node: Node, message: string) => problems.push({ file, line: lineOfNode(node, lines), key: keyOfNode(doc, node), message });
+    if (target !== undefined) expandEnv(target, env, report);
+  }
+  const whole: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const data = valueAt(whole, at);
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...problemsOf(issue, data, document));
   }
   problems.sort((a, b) => a.line - b.line);
-  return problems.length === 0 && parsed.success ? { value: parsed.data, problems, document } : { problems, document };
+  return problems.length === 0 && parsed.success ? { value: parsed.data, problems, document, data } : { problems, document, data };
 }
 
 /** `actuators[0].pin`; `(root)` for the empty path. */
@@ -112,7 +158,7 @@ function problemsOf(issue: Issue, data: unknown, document: YamlDocument): Config
     return issue.keys.map((key) => ({
       file: document.file,
       line: document.keyLine(path, key),
-      key: formatPath([...path, key]),
+      key: document.key([...path, key]),
       message: issue.message,
     }));
   }
@@ -193,8 +239,8 @@ function echoNumber(value: unknown): string {
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-function expandEnv(doc: Document.Parsed, env: Env, report: (node: Node, message: string) => void): void {
-  visit(doc, {
+function expandEnv(target: Document.Parsed | Node, env: Env, report: (node: Node, message: string) => void): void {
+  visit(target, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       const text = node.value;

@@ -1,31 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../common/config-problem.js';
-import { type Env, YamlSource } from '../common/yaml-source.js';
-import type { YamlValue } from '../common/yaml-value.js';
+import { type Env, validateYaml } from '../common/yaml-schema.js';
+import { buildRouterConfig, openRealm } from './config/build.js';
+import { checkRouterConfig } from './config/checks.js';
 import { createConfigContext, describeReadError } from './config/context.js';
-import { checkListeners, readListeners } from './config/listeners.js';
-import { openRealm, readRealms } from './config/realms.js';
-import {
-  DEFAULT_LIMITS,
-  DEFAULT_PORTS,
-  DEFAULT_REALM,
-  type Limits,
-  type ListenerConfig,
-  LOG_LEVELS,
-  type RouterConfig,
-} from './config/types.js';
+import { DEFAULT_LISTENERS, localRouterConfigSchema, routerConfigSchema, type RouterFileConfig } from './config/schema.js';
+import { rawMap } from './config/raw.js';
+import { readSecretFiles } from './config/secret-files.js';
+import { DEFAULT_LIMITS, DEFAULT_REALM, type RouterConfig } from './config/types.js';
 
 /**
  * The router config file (PRODUCT.md "Router config"): YAML → RouterConfig with defaults
  * applied, or every problem in the file at once, each at its line as `file:line: key: message`.
+ * The file is described by the zod schema in config/schema.ts; what it cannot say (across
+ * entries, secret files) is checked in config/checks.ts and config/secret-files.ts.
  */
 export * from './config/types.js';
-export { openRealm } from './config/realms.js';
+export { openRealm } from './config/build.js';
+export { localRouterConfigSchema, routerConfigSchema } from './config/schema.js';
 export { ConfigError, type ConfigProblem, formatProblem } from '../common/config-problem.js';
-
-const ROUTER_KEYS = ['listen', 'realms', 'limits', 'log_level'];
-const LIMIT_KEYS = ['max_message_size', 'max_sessions', 'max_queue_bytes'];
 
 export interface ParsedRouterConfig {
   /** Present only when there are no problems. */
@@ -34,31 +29,30 @@ export interface ParsedRouterConfig {
   problems: ConfigProblem[];
 }
 
-export interface RouterConfigReadOptions {
-  /** Directory that relative paths (secret files, TLS files, Unix sockets) start from. */
-  baseDir: string;
-  readFile: (path: string) => string;
-  /**
-   * When set, `realms` may be omitted and means this one realm, open to anonymous sessions (the
-   * `local_router:` block of a device config). Otherwise `realms` is required.
-   */
-  defaultRealm?: string;
-}
+/** Reads `ticket_file`/`secret_file` (UTF-8); throws like fs.readFileSync. */
+export type ReadFile = (path: string) => string;
 
 /**
  * Validates router config text. `file` names it in problems and locates relative paths; `env`
  * expands `${NAME}` in string values; `readFile` reads `ticket_file`/`secret_file`.
  */
-export function parseRouterConfig(
+export function parseRouterConfig(text: string, file: string, env: Env = process.env, readFile: ReadFile = readUtf8): ParsedRouterConfig {
+  return parseWith(routerConfigSchema, text, file, env, readFile, {});
+}
+
+/**
+ * Validates the `local_router:` block of a device config (`text` is the whole device config):
+ * problems are keyed `local_router.…` at their lines in the file. `realms` may be omitted and
+ * then means `deviceRealm` open to anonymous sessions; when given, it must include `deviceRealm`.
+ */
+export function parseLocalRouterConfig(
   text: string,
   file: string,
-  env: Env = process.env,
-  readFile: (path: string) => string = readUtf8,
+  env: Env,
+  readFile: ReadFile,
+  deviceRealm: string,
 ): ParsedRouterConfig {
-  const source = new YamlSource(text, file, { env });
-  const config = readRouterConfig(source.root(), { baseDir: dirname(file), readFile });
-  const problems = [...source.problems].sort((a, b) => a.line - b.line);
-  return problems.length === 0 && config !== undefined ? { config, problems } : { problems };
+  return parseWith(localRouterConfigSchema(deviceRealm), text, file, env, readFile, { at: ['local_router'], defaultRealm: deviceRealm });
 }
 
 /** Reads and validates a router config file; throws ConfigError listing every problem, one per line. */
@@ -80,53 +74,33 @@ export function loadRouterConfig(path: string, env: Env = process.env): RouterCo
  */
 export function defaultRouterConfig(): RouterConfig {
   return {
-    listen: defaultListeners(),
+    listen: DEFAULT_LISTENERS.map((listener) => ({ ...listener })),
     realms: [openRealm(DEFAULT_REALM)],
     limits: { ...DEFAULT_LIMITS },
     logLevel: 'info',
   };
 }
 
-/**
- * Reads a router config from a YAML value at any path (the whole file, or a device config's
- * `local_router:` block), reporting problems into the value's YamlSource. Returns undefined
- * only when the value is not a mapping; check `source.problems` before using the result.
- */
-export function readRouterConfig(value: YamlValue, options: RouterConfigReadOptions): RouterConfig | undefined {
-  const at = value.map();
-  if (at === undefined) return undefined;
-  at.allowOnly(ROUTER_KEYS);
-  const ctx = createConfigContext(options.baseDir, options.readFile);
-  const realms =
-    options.defaultRealm !== undefined && !at.has('realms')
-      ? [openRealm(options.defaultRealm)]
-      : (readRealms(at.require('realms'), ctx) ?? []);
-  const read = at.has('listen') ? readListeners(at.get('listen'), ctx) : undefined;
-  if (read !== undefined) checkListeners(read, new Set(realms.map((realm) => realm.name)));
-  return {
-    listen: read === undefined ? defaultListeners() : read.map((listener) => listener.config),
-    realms,
-    limits: readLimits(at.get('limits')),
-    logLevel: at.get('log_level').oneOf(LOG_LEVELS) ?? 'info',
-  };
-}
-
-function readLimits(value: YamlValue): Limits {
-  const at = value.map();
-  if (at === undefined) return { ...DEFAULT_LIMITS };
-  at.allowOnly(LIMIT_KEYS);
-  return {
-    maxMessageSize: at.get('max_message_size').integer({ min: 1 }) ?? DEFAULT_LIMITS.maxMessageSize,
-    maxSessions: at.get('max_sessions').integer({ min: 1 }) ?? DEFAULT_LIMITS.maxSessions,
-    maxQueueBytes: at.get('max_queue_bytes').integer({ min: 1 }) ?? DEFAULT_LIMITS.maxQueueBytes,
-  };
-}
-
-function defaultListeners(): ListenerConfig[] {
-  return [
-    { type: 'universal', host: '127.0.0.1', port: DEFAULT_PORTS.universal },
-    { type: 'rawsocket', host: '127.0.0.1', port: DEFAULT_PORTS.rawsocket },
-  ];
+/** Schema, then the checks across entries and the secret files (all reported at once), then the mapping. */
+function parseWith(
+  schema: z.ZodType<RouterFileConfig>,
+  text: string,
+  file: string,
+  env: Env,
+  readFile: ReadFile,
+  options: { at?: readonly PropertyKey[]; defaultRealm?: string },
+): ParsedRouterConfig {
+  const result = validateYaml(text, file, schema, env, { at: options.at });
+  if (!('data' in result)) return { problems: result.problems }; // YAML syntax errors: nothing to check
+  const doc = result.document;
+  const ctx = createConfigContext(dirname(file), readFile);
+  const checks = checkRouterConfig(result.data, { ctx, doc, defaultRealm: options.defaultRealm });
+  const flagged = new Set(result.problems.map((problem) => problem.key));
+  const secrets = readSecretFiles(rawMap(result.data)?.realms, ctx, (path) => flagged.has(doc.key(path)));
+  const problems = [...result.problems, ...[...checks, ...secrets.issues].map((issue) => doc.problem(issue))];
+  problems.sort((a, b) => a.line - b.line);
+  if (problems.length > 0 || result.value === undefined) return { problems };
+  return { config: buildRouterConfig(result.value, ctx, secrets), problems };
 }
 
 function readUtf8(path: string): string {

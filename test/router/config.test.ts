@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { formatProblem } from '../../src/common/config-problem.js';
-import { YamlSource } from '../../src/common/yaml-source.js';
 import {
   ConfigError,
   DEFAULT_LIMITS,
   defaultRouterConfig,
   loadRouterConfig,
+  localRouterConfigSchema,
+  parseLocalRouterConfig,
   parseRouterConfig,
-  readRouterConfig,
+  routerConfigSchema,
 } from '../../src/router/config.js';
+import { parseFullDeviceConfig } from '../../src/cli/device-config.js';
 
 const FIXTURES = resolve(__dirname, '../fixtures/config');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
@@ -110,8 +113,8 @@ realms: [ { name: home } ]
       "router-bad.yaml:14: realms[0].users[3].method: expected one of ticket, wampcra, cryptosign, got 'password'",
       "router-bad.yaml:16: realms[0].roles.user[0].allow[1]: expected one of call, register, publish, subscribe, got 'destroy'",
       "router-bad.yaml:17: realms[1].name: duplicate realm 'home' (first defined at line 8)",
-      'router-bad.yaml:18: limits.max_sesions: unknown key (expected one of: max_message_size, max_sessions, max_queue_bytes)',
       'router-bad.yaml:18: limits.max_message_size: expected an integer of at least 1, got -1',
+      'router-bad.yaml:18: limits.max_sesions: unknown key (expected one of: max_message_size, max_sessions, max_queue_bytes)',
       "router-bad.yaml:19: log_level: expected one of debug, info, warn, error, got 'verbose'",
     ]);
   });
@@ -128,12 +131,31 @@ realms:
       - { authid: a, method: ticket, ticket: hunter2, ticket_file: /x, role: user }
       - { authid: b, method: wampcra, secret: [hunter3], role: user }
       - { authid: c, method: ticket, ticket: 4711, role: user }
+      - { authid: d, method: wampcra, secret: { pw: hunter4 }, salt: [hunter5], role: user }
+      - { authid: e, method: ticket, ticket: "\${TOKEN}", role: user }
+      - { authid: f, method: ticket, ticket: true, role: user }
+      - { authid: g, method: cryptosign, pubkey: hunter6, role: user }
+      - { authid: h, method: ticket, ticket: hunter7, role: nobody, colour: hunter8 }
+      - hunter9
+    roles: { user: [] }
 `;
-    const problems = problemsOf(text).join('\n');
-    expect(problems).toContain('r.yaml:5: realms[0].users[0].ticket_file: give either ticket or ticket_file, not both');
-    expect(problems).toContain('r.yaml:6: realms[0].users[1].secret: expected a single value, got a list');
-    expect(problems).toContain('r.yaml:7: realms[0].users[2].ticket: expected a string, got a number (quote it)');
-    expect(problems).not.toMatch(/hunter|4711/);
+    const read: string[] = [];
+    const problems = problemsOf(text, { TOKEN: '31337' }, (path) => (read.push(path), 'hunter10')).join('\n');
+    expect(problems.split('\n')).toEqual([
+      'r.yaml:5: realms[0].users[0].ticket_file: give either ticket or ticket_file, not both',
+      'r.yaml:6: realms[0].users[1].secret: expected a single value, got a list',
+      'r.yaml:7: realms[0].users[2].ticket: expected a string, got a number (quote it)',
+      'r.yaml:8: realms[0].users[3].secret: expected a single value, got a mapping',
+      'r.yaml:8: realms[0].users[3].salt: expected a single value, got a list',
+      'r.yaml:9: realms[0].users[4].ticket: expected a string, got a number (quote it)',
+      'r.yaml:10: realms[0].users[5].ticket: expected a string, got a boolean (quote it)',
+      'r.yaml:11: realms[0].users[6].pubkey: expected 64 hex characters (an Ed25519 public key)',
+      'r.yaml:12: realms[0].users[7].colour: unknown key (expected one of: authid, method, role, ticket, ticket_file)',
+      "r.yaml:12: realms[0].users[7].role: role 'nobody' is not defined in roles",
+      'r.yaml:13: realms[0].users[8]: expected a mapping, got a string',
+    ]);
+    expect(problems).not.toMatch(/hunter|4711|31337/);
+    expect(read).toEqual([]);
   });
 
   it('reports a YAML syntax error with its line', () => {
@@ -146,8 +168,9 @@ realms:
     expect(problemsOf('realms: [ { name: home } ]\nrealms: []\n')).toEqual(['r.yaml:2: (yaml): Map keys must be unique']);
   });
 
-  it('reports an empty file and a document that is not a mapping', () => {
-    expect(problemsOf('')).toEqual(['r.yaml:1: (root): expected a mapping, got nothing']);
+  it('reads an empty file as an empty mapping, and reports a document that is not a mapping', () => {
+    expect(problemsOf('')).toEqual(['r.yaml:1: realms: missing required key']);
+    expect(problemsOf('# nothing yet\n')).toEqual(['r.yaml:1: realms: missing required key']);
     expect(problemsOf('\n\n- home\n')).toEqual(['r.yaml:3: (root): expected a mapping, got a list']);
   });
 
@@ -320,6 +343,19 @@ realms:
       expect(config.realms[0]!.name).toBe('home-x');
     });
 
+    it('takes numbers and booleans from the environment, unquoted or quoted whole', () => {
+      const text = 'listen:\n  - type: universal\n    port: ${PORT}\nrealms:\n  - name: home\n    strict_uris: ${STRICT}\nlimits: { max_sessions: "${MAX}" }\n';
+      const config = configOf(text, { PORT: '9002', STRICT: 'true', MAX: '7' });
+      expect(config.listen).toEqual([{ type: 'universal', host: '0.0.0.0', port: 9002 }]);
+      expect(config.realms[0]!.strictUris).toBe(true);
+      expect(config.limits.maxSessions).toBe(7);
+      expect(problemsOf(text, { PORT: 'http', STRICT: 'yes', MAX: '0' })).toEqual([
+        'r.yaml:3: listen[0].port: expected an integer from 0 to 65535, got a string',
+        'r.yaml:6: realms[0].strict_uris: expected true or false, got a string',
+        'r.yaml:7: limits.max_sessions: expected an integer of at least 1, got 0',
+      ]);
+    });
+
     it('reports an unset or malformed variable reference without the value', () => {
       const text = `
 realms:
@@ -328,13 +364,17 @@ realms:
       - { authid: a, method: ticket, ticket: "\${NOPE}", role: user }
       - { authid: b, method: ticket, ticket: "pre\${A}\${B}", role: user }
       - { authid: c, method: ticket, ticket: "s3cr\${et", role: user }
+      - { authid: d, method: ticket, ticket_file: "\${NOPE}/d", role: user }
 `;
-      const problems = problemsOf(text, { A: 'x' });
+      const read: string[] = [];
+      const problems = problemsOf(text, { A: 'x' }, (path) => (read.push(path), 'tok'));
       expect(problems).toEqual([
         'r.yaml:5: realms[0].users[0].ticket: environment variable NOPE is not set',
         'r.yaml:6: realms[0].users[1].ticket: environment variable B is not set',
         'r.yaml:7: realms[0].users[2].ticket: malformed ${...} reference (expected ${NAME} with NAME of letters, digits and _)',
+        'r.yaml:8: realms[0].users[3].ticket_file: environment variable NOPE is not set',
       ]);
+      expect(read).toEqual([]);
       expect(problems.join('\n')).not.toContain('s3cr');
     });
   });
@@ -385,15 +425,129 @@ realms:
     });
   });
 
-  describe('readRouterConfig', () => {
-    it('reads an embedded block with key paths under it, and a default realm when realms is omitted', () => {
-      const source = new YamlSource('device: porch\nlocal_router:\n  listen:\n    - { type: mqtt, port: -5 }\n', 'd.yaml', {});
-      const block = source.root().map()!.get('local_router');
-      const config = readRouterConfig(block, { baseDir: '/', readFile: () => '', defaultRealm: 'home' });
-      expect(source.problems.map(formatProblem)).toEqual([
+  describe('parseLocalRouterConfig', () => {
+    const noFiles = (path: string): string => {
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    };
+    const localProblems = (text: string, realm = 'home', env: Record<string, string> = {}): string[] =>
+      parseLocalRouterConfig(text, 'd.yaml', env, noFiles, realm).problems.map(formatProblem);
+
+    it('keys problems under local_router, each at its line in the device config', () => {
+      const text = `device: porch
+local_router:
+  listen:
+    - { type: mqtt, port: -5 }
+    - { type: rawsocket, colour: red }
+    - { type: universal, port: 9000 }
+    - { type: websocket, port: 9000 }
+  limits: { max_sessions: 0 }
+  log_levle: debug
+`;
+      expect(localProblems(text)).toEqual([
         'd.yaml:4: local_router.listen[0].port: expected an integer from 0 to 65535, got -5',
+        'd.yaml:5: local_router.listen[1].colour: unknown key (expected one of: type, host, port, path, tls)',
+        'd.yaml:7: local_router.listen[3].port: port 9000 is already used by local_router.listen[2]',
+        'd.yaml:8: local_router.limits.max_sessions: expected an integer of at least 1, got 0',
+        'd.yaml:9: local_router.log_levle: unknown key (expected one of: listen, realms, limits, log_level)',
       ]);
-      expect(config!.realms).toEqual([{ name: 'home', anonymous: { role: 'anonymous' }, users: [], strictUris: false }]);
+    });
+
+    it('means the device realm, open to anonymous sessions, when realms is omitted', () => {
+      const { config, problems } = parseLocalRouterConfig('device: porch\nlocal_router: {}\n', 'd.yaml', {}, noFiles, 'garden');
+      expect(problems).toEqual([]);
+      expect(config).toEqual({
+        listen: [
+          { type: 'universal', host: '127.0.0.1', port: 8080 },
+          { type: 'rawsocket', host: '127.0.0.1', port: 8081 },
+        ],
+        realms: [{ name: 'garden', anonymous: { role: 'anonymous' }, users: [], strictUris: false }],
+        limits: { ...DEFAULT_LIMITS },
+        logLevel: 'info',
+      });
+      expect(localProblems('device: porch\nlocal_router:\n  listen: [ { type: mqtt } ]\n', 'garden')).toEqual([
+        "d.yaml:3: local_router.listen[0].realm: realm 'home' (the default) is not defined in realms",
+      ]);
+    });
+
+    it("reports realms that leave out the device's realm, and checks them like a router config", () => {
+      const text = `device: porch
+local_router:
+  realms:
+    - name: lab
+    - name: lab
+      anonymous: { role: guest }
+      roles: { user: [] }
+`;
+      expect(localProblems(text)).toEqual([
+        "d.yaml:4: local_router.realms: the device's realm 'home' is not among these realms",
+        "d.yaml:5: local_router.realms[1].name: duplicate realm 'lab' (first defined at line 4)",
+        "d.yaml:6: local_router.realms[1].anonymous.role: role 'guest' is not defined in roles",
+      ]);
+    });
+
+    it('reads secret files relative to the device config, and expands ${NAME} only in the block', () => {
+      const read: string[] = [];
+      const text = `device: porch
+upstream: "\${ELSEWHERE}"
+local_router:
+  realms:
+    - name: home
+      users:
+        - { authid: a, method: ticket, ticket_file: a.ticket, role: user }
+        - { authid: b, method: ticket, ticket: "\${B}", role: user }
+        - { authid: c, method: ticket, ticket_file: /missing, role: user }
+`;
+      const readFile = (path: string): string => {
+        read.push(path);
+        return path === '/etc/switchyard/a.ticket' ? 'from-file\n' : noFiles(path);
+      };
+      const parse = (t: string) => parseLocalRouterConfig(t, '/etc/switchyard/device.yaml', { B: 'bee' }, readFile, 'home');
+      expect(parse(text).problems.map(formatProblem)).toEqual([
+        '/etc/switchyard/device.yaml:9: local_router.realms[0].users[2].ticket_file: cannot read /missing: no such file',
+      ]);
+      const { config } = parse(text.replace(/ *- \{ authid: c.*\n/, ''));
+      expect(config!.realms[0]!.users).toEqual([
+        { authid: 'a', method: 'ticket', ticket: 'from-file', role: 'user' },
+        { authid: 'b', method: 'ticket', ticket: 'bee', role: 'user' },
+      ]);
+      expect(read).toEqual(['/etc/switchyard/a.ticket', '/missing', '/etc/switchyard/a.ticket']);
+    });
+
+    it('reports a block that is not a mapping', () => {
+      expect(localProblems('device: porch\nlocal_router:\n  - home\n')).toEqual(['d.yaml:3: local_router: expected a mapping, got a list']);
+    });
+  });
+
+  describe('local_router in a device config', () => {
+    it("is read with the device's realm and reported with the device config's problems", () => {
+      const text = 'device: porch\nrealm: garden\nlocal_router:\n  listen:\n    - { type: rawsocket, port: 70000 }\n';
+      expect(parseFullDeviceConfig(text, 'd.yaml', {}, () => '').problems.map(formatProblem)).toEqual([
+        'd.yaml:5: local_router.listen[0].port: expected an integer from 0 to 65535, got 70000',
+      ]);
+      const { config } = parseFullDeviceConfig(text.replace('70000', '0'), 'd.yaml', {}, () => '');
+      expect(config!.local_router!.realms.map((realm) => realm.name)).toEqual(['garden']);
+      expect(config!.local_router!.listen).toEqual([{ type: 'rawsocket', host: '0.0.0.0', port: 0 }]);
+      const without = parseFullDeviceConfig('device: porch\nlocal_router:\n  realms: [ { name: lab } ]\n', 'd.yaml', {}, () => '');
+      expect(without.problems.map(formatProblem)).toEqual(["d.yaml:3: local_router.realms: the device's realm 'home' is not among these realms"]);
+    });
+  });
+
+  describe('routerConfigSchema', () => {
+    /** Property paths of a JSON Schema whose schema has no description. */
+    function undescribed(node: unknown, at: string): string[] {
+      if (node === null || typeof node !== 'object') return [];
+      const out: string[] = [];
+      const properties = (node as { properties?: Record<string, { description?: unknown }> }).properties ?? {};
+      for (const [key, property] of Object.entries(properties)) if (typeof property.description !== 'string') out.push(`${at}.${key}`);
+      for (const [key, child] of Object.entries(node)) if (key !== 'default') out.push(...undescribed(child, `${at}/${key}`));
+      return out;
+    }
+
+    it('describes every field, for the JSON Schema and the configuration reference', () => {
+      const schema = z.toJSONSchema(routerConfigSchema, { io: 'input' });
+      expect(JSON.stringify(schema)).toContain('"description"');
+      expect(undescribed(schema, '')).toEqual([]);
+      expect(undescribed(z.toJSONSchema(localRouterConfigSchema('home'), { io: 'input' }), '')).toEqual([]);
     });
   });
 });

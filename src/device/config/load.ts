@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../../common/config-problem.js';
-import type { Env } from '../../common/yaml-source.js';
-import { validateYaml, type PathIssue, type YamlDocument } from '../../common/yaml-schema.js';
+import { validateYaml, type Env, type PathIssue, type YamlDocument } from '../../common/yaml-schema.js';
 import { parseUrl } from '../../client/url.js';
 import type { AuthOptions } from '../../client/types.js';
 import type { SerializerName } from '../../protocol/serializers/serializer.js';
