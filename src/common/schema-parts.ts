@@ -27,6 +27,24 @@ export function duration(description: string) {
     .describe(description);
 }
 
+/**
+ * Defaults as a person writes them (`30s`), for schemas whose default applies after parsing
+ * (durations): the JSON Schema export shows these (see `writtenDefault`).
+ */
+const WRITTEN_DEFAULTS = new WeakMap<object, string>();
+
+/** A duration with a default given as written in a file (`30s`). */
+export function durationWithDefault(description: string, fallback: string) {
+  const schema = duration(description).default(parseDuration(fallback)!);
+  WRITTEN_DEFAULTS.set(schema, fallback);
+  return schema;
+}
+
+/** The default of `schema` as written in a file, when it has one that JSON Schema cannot see. */
+export function writtenDefault(schema: object): string | undefined {
+  return WRITTEN_DEFAULTS.get(schema);
+}
+
 /** A name that is one component of a URI: lowercase letters, digits and `_`. */
 export function uriComponent(description: string) {
   return z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dottedUri, duration, filePath, integer, strictMap, uriComponent } from '../../common/schema-parts.js';
+import { dottedUri, duration, durationWithDefault, filePath, integer, strictMap, uriComponent } from '../../common/schema-parts.js';
 
 /**
  * The device config (PRODUCT.md "Device config"), described once: the TypeScript types
@@ -33,7 +33,7 @@ const onDisconnect = z
   .enum(['off', 'on', 'hold'])
   .default('hold')
   .describe('Safe state: what the output does after `grace` without any router session, and on SIGTERM. hold keeps it.');
-const grace = duration('How long without any router session (upstream or local) before on_disconnect applies.').default(30_000);
+const grace = durationWithDefault('How long without any router session (upstream or local) before on_disconnect applies.', '30s');
 
 const actuatorCommon = {
   name,
@@ -45,7 +45,7 @@ const actuatorCommon = {
 
 export const gpioActuatorSchema = strictMap({
   ...actuatorCommon,
-  driver: z.literal('gpio'),
+  driver: z.literal('gpio').describe('A GPIO line (sysfs through onoff, or the libgpiod tools).'),
   pin,
   chip: gpioChip,
   backend,
@@ -57,16 +57,16 @@ export const gpioActuatorSchema = strictMap({
 
 export const pwmActuatorSchema = strictMap({
   ...actuatorCommon,
-  driver: z.literal('pwm'),
+  driver: z.literal('pwm').describe('Hardware PWM through sysfs (dtoverlay=pwm); a dimmer 0..1.'),
   chip: integer('PWM chip number N of /sys/class/pwm/pwmchipN.', 0),
   channel: integer('PWM channel of the chip (pwmM).', 0),
-  period: duration('PWM period; the value 0..1 sets duty_cycle as a share of it.').default(1),
+  period: durationWithDefault('PWM period; the value 0..1 sets duty_cycle as a share of it.', '1ms'),
   initial: z.number().min(0).max(1).optional().describe('Duty at start (0..1), only if the output is not already there.'),
 });
 
 export const simulatedActuatorSchema = strictMap({
   ...actuatorCommon,
-  driver: z.literal('simulated'),
+  driver: z.literal('simulated').describe('No hardware: holds the value written to it.'),
   kind: z.enum(['switch', 'dimmer']).default('switch').describe('switch: on/off (boolean); dimmer: 0..1.'),
   initial: z
     .union([z.boolean(), z.enum(['on', 'off']), z.number().min(0).max(1)], { error: 'expected on, off or a number 0..1' })
@@ -82,7 +82,7 @@ export const actuatorSchema = z.discriminatedUnion('driver', [gpioActuatorSchema
 const sensorCommon = {
   name,
   unit: z.string().optional().describe('Unit sent with every reading (kwargs.unit); drivers that know theirs fill it in.'),
-  interval: duration('A reading every interval (polled sensors).').default(10_000),
+  interval: durationWithDefault('A reading every interval (polled sensors).', '10s'),
   deadband: z
     .number()
     .nonnegative()
@@ -95,7 +95,7 @@ const sensorCommon = {
 
 export const gpioSensorSchema = strictMap({
   ...sensorCommon,
-  driver: z.literal('gpio'),
+  driver: z.literal('gpio').describe('A GPIO line (sysfs through onoff, or the libgpiod tools).'),
   pin,
   chip: gpioChip,
   backend,
@@ -110,7 +110,7 @@ export const gpioSensorSchema = strictMap({
 
 export const ds18b20SensorSchema = strictMap({
   ...sensorCommon,
-  driver: z.literal('ds18b20'),
+  driver: z.literal('ds18b20').describe('DS18B20 thermometer on 1-Wire (dtoverlay=w1-gpio), °C.'),
   id: z
     .string()
     .regex(/^[0-9a-f]{2}-[0-9a-f]{12}$/, { message: 'expected a 1-Wire id such as 28-0316a2795aff' })
@@ -119,7 +119,7 @@ export const ds18b20SensorSchema = strictMap({
 
 export const iioSensorSchema = strictMap({
   ...sensorCommon,
-  driver: z.literal('iio'),
+  driver: z.literal('iio').describe('Any kernel IIO sensor: DHT11/22, BME280, ADCs.'),
   device: z
     .string()
     .regex(/^iio:device\d+$/, { message: 'expected an IIO device such as iio:device0' })
@@ -132,7 +132,7 @@ export const iioSensorSchema = strictMap({
 
 export const serialSensorSchema = strictMap({
   ...sensorCommon,
-  driver: z.literal('serial'),
+  driver: z.literal('serial').describe('A serial port printing one value (or JSON object) per line.'),
   path: filePath('Serial port; re-resolved at every open, so /dev/serial/by-id/… links work.'),
   baud: integer('Baud rate.', 50, 4_000_000).default(9600),
   parse: z.enum(['line', 'json']).default('line').describe('line: each line is a number; json: each line a JSON object.'),
@@ -141,13 +141,13 @@ export const serialSensorSchema = strictMap({
 
 export const systemSensorSchema = strictMap({
   ...sensorCommon,
-  driver: z.literal('system'),
+  driver: z.literal('system').describe('The machine itself: CPU temperature, load, memory.'),
   metric: z.enum(['cpu_temp', 'load1', 'mem_used']).describe('cpu_temp (°C), load1 (1-minute load average), mem_used (%).'),
 });
 
 export const simulatedSensorSchema = strictMap({
   ...sensorCommon,
-  driver: z.literal('simulated'),
+  driver: z.literal('simulated').describe('No hardware: a seeded random walk.'),
   kind: z.enum(['analog', 'digital']).default('analog').describe('analog: a number between min and max; digital: true/false.'),
   min: z.number().default(0).describe('Lowest value of the random walk.'),
   max: z.number().default(100).describe('Highest value of the random walk.'),
@@ -168,22 +168,25 @@ export const sensorSchema = z.discriminatedUnion('driver', [
 const secretHelp = 'Inline, ${ENV_VAR}, or in a file with the _file key.';
 
 export const upstreamAuthSchema = z.discriminatedUnion('method', [
-  strictMap({ method: z.literal('anonymous'), authid: z.string().min(1).optional() }),
   strictMap({
-    method: z.literal('ticket'),
-    authid: z.string().min(1),
+    method: z.literal('anonymous').describe('No credentials.'),
+    authid: z.string().min(1).optional().describe('Ignored by most routers (they assign one).'),
+  }),
+  strictMap({
+    method: z.literal('ticket').describe('A shared ticket (password).'),
+    authid: z.string().min(1).describe('The user name the router knows.'),
     ticket: z.string().min(1).optional().describe(`The ticket. ${secretHelp}`),
     ticket_file: filePath('File holding the ticket.').optional(),
   }),
   strictMap({
-    method: z.literal('wampcra'),
-    authid: z.string().min(1),
+    method: z.literal('wampcra').describe('WAMP challenge-response with a shared secret.'),
+    authid: z.string().min(1).describe('The user name the router knows.'),
     secret: z.string().min(1).optional().describe(`The WAMP-CRA secret. ${secretHelp}`),
     secret_file: filePath('File holding the secret.').optional(),
   }),
   strictMap({
-    method: z.literal('cryptosign'),
-    authid: z.string().min(1).optional(),
+    method: z.literal('cryptosign').describe('Ed25519 signature; the router knows the public key.'),
+    authid: z.string().min(1).optional().describe('The user name the router knows (some routers find it by the key).'),
     key: filePath('Ed25519 private key file (PKCS#8 PEM from switchyard keygen, or a 64-hex seed); mode 0600.'),
   }),
 ]);
@@ -191,14 +194,14 @@ export const upstreamAuthSchema = z.discriminatedUnion('method', [
 export const upstreamSchema = strictMap({
   url: z.string().min(1).describe('Router URL: rs://, rss://, ws://…/ws, wss://…, unix:///path.'),
   auth: upstreamAuthSchema.optional().describe('Default: anonymous.'),
-  serializer: z.enum(['cbor', 'msgpack', 'json']).default('cbor'),
+  serializer: z.enum(['cbor', 'msgpack', 'json']).default('cbor').describe('How messages are encoded on this connection.'),
   ca: filePath('CA certificate (PEM) to trust, e.g. the router’s self-signed one (rss://, wss://).').optional(),
 });
 
 export const bufferSchema = strictMap({
   max: integer('Readings kept for upstream while it is unreachable; the oldest are dropped first.', 1, 10_000_000).default(10_000),
   persist: z.boolean().default(false).describe('Keep the buffer on disk under state_dir, across restarts.'),
-  flush: duration('With persist: at most one disk write per this time (a reading is on disk within 2 × flush).').default(5000),
+  flush: durationWithDefault('With persist: at most one disk write per this time (a reading is on disk within 2 × flush).', '5s'),
 });
 
 // ---- the file ----------------------------------------------------------------------------------
@@ -212,12 +215,12 @@ export const deviceConfigSchema = strictMap({
     .record(z.string(), z.unknown())
     .optional()
     .describe('An embedded router in the router config format (listen, realms, limits); omit to disable.'),
-  actuators: z.array(actuatorSchema).default([]),
-  sensors: z.array(sensorSchema).default([]),
-  buffer: bufferSchema.prefault({}),
+  actuators: z.array(actuatorSchema).default([]).describe('Outputs: each becomes the procedures set, get (and toggle) and a retained state topic.'),
+  sensors: z.array(sensorSchema).default([]).describe('Inputs: each publishes readings on {prefix}.{device}.{name}.'),
+  buffer: bufferSchema.prefault({}).describe('Readings kept for the upstream router until it acknowledges them.'),
   state_dir: filePath('Where the persisted buffer lives (systemd StateDirectory).').optional(),
   sysfs: filePath('Root of sysfs for the sysfs drivers (tests point it at a fake tree).').default('/sys'),
-  log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe level logged (to stderr; --log-level overrides it).'),
 });
 
 export type DeviceConfigInput = z.input<typeof deviceConfigSchema>;

@@ -167,7 +167,10 @@ export class PyPeer {
     return this.#command({ op: 'register', name, procedure, handler, ...extra });
   }
 
-  /** Events on this subscription arrive as reports `{report: 'event', name, key, args, kwargs, topic, publisher}`. */
+  /**
+   * Events on this subscription arrive as reports `{report: 'event', name, key, args, kwargs, topic, publisher, retained}`;
+   * `options` are Autobahn's SubscribeOptions (`match`, `get_retained`).
+   */
   subscribe(name: string, topic: string, key: string, options: Record<string, unknown> = {}): Promise<{ subscription: number }> {
     return this.#command({ op: 'subscribe', name, topic, key, options });
   }

@@ -174,7 +174,7 @@ class Peer:
 
         def on_event(*args, details=None, **kwargs):
             emit({'report': 'event', 'name': session.name, 'key': key, 'args': list(args), 'kwargs': kwargs,
-                  'topic': details.topic, 'publisher': details.publisher})
+                  'topic': details.topic, 'publisher': details.publisher, 'retained': bool(details.retained)})
 
         options = SubscribeOptions(details_arg='details', **cmd.get('options', {}))
         sub = await session.subscribe(on_event, cmd['topic'], options=options)

@@ -1,0 +1,15 @@
+// `npm run schemas`: writes devices/device.schema.json, devices/router.schema.json and
+// docs/configuration.md from the config schemas (run after changing src/*/config/schema.ts;
+// test/cli/config-schemas.test.ts fails while the checked-in files are stale).
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderConfigReference } from '../dist/cli/config-reference.js';
+import { deviceJsonSchema, routerJsonSchema, schemaFileText } from '../dist/cli/config-schemas.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const device = deviceJsonSchema();
+const router = routerJsonSchema();
+writeFileSync(`${root}devices/device.schema.json`, schemaFileText(device));
+writeFileSync(`${root}devices/router.schema.json`, schemaFileText(router));
+writeFileSync(`${root}docs/configuration.md`, renderConfigReference(device, router));
+console.log('wrote devices/device.schema.json, devices/router.schema.json, docs/configuration.md');
