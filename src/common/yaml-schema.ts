@@ -135,7 +135,11 @@ export function validateYaml<S extends z.ZodType>(
   const data = valueAt(whole, at);
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(...problemsOf(issue, data, document));
+    // A value whose ${NAME} could not be expanded is reported once, not again for its type.
+    const unexpanded = new Set(problems.map((problem) => problem.key));
+    for (const issue of parsed.error.issues) {
+      problems.push(...problemsOf(issue, data, document).filter((problem) => !unexpanded.has(problem.key)));
+    }
   }
   problems.sort((a, b) => a.line - b.line);
   return problems.length === 0 && parsed.success ? { value: parsed.data, problems, document, data } : { problems, document, data };

@@ -30,6 +30,8 @@ export class UpstreamDelivery {
   #generation = 0;
   #inFlight = 0;
   #idle: Array<() => void> = [];
+  /** `sensor uri` pairs whose refusal streak was logged (a refused topic would refuse every reading). */
+  readonly #refusing = new Set<string>();
 
   constructor(buffer: ReadingBuffer, uris: DeviceUris, logger: Logger, window = DEFAULT_WINDOW) {
     this.#buffer = buffer;
@@ -67,7 +69,7 @@ export class UpstreamDelivery {
     for (const reading of batch) {
       this.#inFlight++;
       this.#send(session, reading).then(
-        () => this.#settled(generation, () => this.#buffer.ack(reading.id)),
+        () => this.#settled(generation, () => this.#acked(reading)),
         (error: unknown) => this.#settled(generation, () => this.#refused(reading, error)),
       );
     }
@@ -93,11 +95,26 @@ export class UpstreamDelivery {
     this.pump();
   }
 
-  /** The router's ERROR drops the reading; anything else (the link died) leaves it for requeue. */
+  #acked(reading: BufferedReading): void {
+    this.#buffer.ack(reading.id);
+    if (this.#refusing.size > 0) {
+      for (const key of this.#refusing) if (key.startsWith(`${reading.sensor} `)) this.#refusing.delete(key);
+    }
+  }
+
+  /**
+   * The router's ERROR drops the reading (logged once per sensor and error until one of that
+   * sensor's readings is accepted again; `describe` counts them all); anything else (the link
+   * died) leaves it for requeue.
+   */
   #refused(reading: BufferedReading, error: unknown): void {
     if (!(error instanceof WampError) || error instanceof SessionClosedError) return;
     this.#buffer.reject(reading.id);
-    this.#logger.warn('reading refused by the router; dropped', { sensor: reading.sensor, seq: reading.seq, error: error.uri });
+    const key = `${reading.sensor} ${error.uri}`;
+    const fields = { sensor: reading.sensor, seq: reading.seq, error: error.uri };
+    if (this.#refusing.has(key)) return this.#logger.debug('reading refused by the router; dropped', fields);
+    this.#refusing.add(key);
+    this.#logger.warn('reading refused by the router; dropped (further refusals of this sensor are counted in describe)', fields);
   }
 
   #isIdle(): boolean {

@@ -51,8 +51,8 @@ export interface TestDevice {
 }
 
 /** A device host whose upstream session dials `url`, with fast reconnects for tests. */
-export async function startDevice(config: DeviceConfig, url: string): Promise<TestDevice> {
-  const host = await DeviceHost.start({ config: { ...config, upstream: [{ url, serializer: 'cbor' }] }, drivers: simulatedDrivers() });
+export async function startDevice(config: DeviceConfig, url: string, logger: Logger = silentLogger): Promise<TestDevice> {
+  const host = await DeviceHost.start({ config: { ...config, upstream: [{ url, serializer: 'cbor' }] }, drivers: simulatedDrivers(), logger });
   let last: Transport | undefined;
   const upstream = new ManagedSession({
     url,

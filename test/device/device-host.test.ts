@@ -3,6 +3,8 @@ import type { ManagedSession } from '../../src/client/managed-session.js';
 import type { DeviceHost } from '../../src/device/device-host.js';
 import type { Event } from '../../src/client/types.js';
 import { deviceConfig, observer, startDevice, startRawSocketRouter, until } from './device-fixture.js';
+import { captureLogger } from '../helpers/capture-logger.js';
+import { startTestRouter } from '../helpers/start-router.js';
 
 const BASE = {
   device: 'porch',
@@ -119,6 +121,48 @@ describe('DeviceHost', () => {
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
     // The oldest delivered readings were sampled while the router was away.
     expect(readings[0]!.kwargs['ts'] as number).toBeLessThan(offlineFrom);
+  });
+
+  it('drops a reading the router refuses, logs it, and keeps delivering the others', async () => {
+    const router = await startTestRouter({
+      realms: [
+        {
+          name: 'home',
+          anonymous: { role: 'device' },
+          roles: {
+            device: [
+              { uri: 'devices.porch.', match: 'prefix', allow: ['register', 'subscribe', 'call'] },
+              { uri: 'devices.porch.temperature', allow: ['publish', 'subscribe'] },
+              { uri: 'devices.porch.status', allow: ['publish'] },
+              { uri: 'wamp.session.', match: 'prefix', allow: ['call'] },
+            ],
+          },
+        },
+      ],
+    });
+    cleanups.push(() => router.close());
+    const url = `rs://127.0.0.1:${router.rawsocketPort}`;
+    const config = deviceConfig({
+      device: 'porch',
+      sensors: [
+        { name: 'temperature', driver: 'simulated', unit: '°C', interval: '10ms' },
+        { name: 'humidity', driver: 'simulated', unit: '%RH', interval: '10ms' },
+      ],
+    });
+    const logger = captureLogger();
+    const device = await startDevice(config, url, logger);
+    cleanups.push(() => device.host.stop('test'));
+    const client = await observer(url);
+    cleanups.push(() => client.leave());
+    const temperatures: Event[] = [];
+    await client.subscribe('devices.porch.temperature', (event) => void temperatures.push(event));
+    await until(() => device.host.buffer.rejected >= 20 && temperatures.length >= 20, 5000, 'refusals and deliveries');
+    expect(device.host.buffer.size).toBeLessThan(20);
+    const seqs = temperatures.map((event) => event.kwargs['seq'] as number);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    expect((device.host.describe()['buffer'] as { rejected: number }).rejected).toBeGreaterThanOrEqual(20);
+    const refusals = logger.lines.filter((line) => line.level === 'warn' && line.message.startsWith('reading refused'));
+    expect(refusals.map((line) => [line.fields['sensor'], line.fields['error']])).toEqual([['humidity', 'wamp.error.not_authorized']]);
   });
 });
 
