@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Clock } from '../common/clock.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import type { Listener, ListenAddress, TlsCredentials } from '../transport/listener.js';
@@ -10,6 +11,7 @@ import { createAuthorizer } from './auth/authorizer.js';
 import { createRealmAuthenticators } from './auth/realm-authenticators.js';
 import type { ListenerConfig, RouterConfig, TlsConfig } from './config.js';
 import { Router } from './router.js';
+import { createStaticHandler, DEFAULT_WEB_ROOT } from './static-files.js';
 
 /** How long a shutdown waits for sessions to answer GOODBYE before dropping them. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -17,7 +19,10 @@ const SHUTDOWN_GRACE_MS = 1000;
 export interface ServeOptions {
   logger?: Logger;
   clock?: Clock;
-  /** Plain HTTP requests on universal/websocket listeners (the web UI); default 404. */
+  /**
+   * Plain HTTP requests on universal/websocket listeners. Default: the web UI (the listener's
+   * `webRoot`, or the package's build) unless the listener says `ui: false`, then 404.
+   */
   http?: HttpHandler;
 }
 
@@ -53,10 +58,11 @@ export async function startRouter(config: RouterConfig, options: ServeOptions = 
   const logger = options.logger ?? silentLogger;
   const router = createRouter(config, options);
   const onTransport = (transport: Transport) => router.attach(transport);
+  const web = webUi(options, logger);
   const bound: { config: ListenerConfig; listener: Listener }[] = [];
   try {
     for (const listenerConfig of config.listen) {
-      const listener = await listen(listenerConfig, config, onTransport, options, logger);
+      const listener = await listen(listenerConfig, config, onTransport, web, logger);
       if (listener === null) continue;
       bound.push({ config: listenerConfig, listener });
       logger.info('listening', { type: listenerConfig.type, address: describe(listener.address()) });
@@ -77,11 +83,30 @@ export async function startRouter(config: RouterConfig, options: ServeOptions = 
   };
 }
 
+/** The HTTP handler of a universal/websocket listener; undefined: 404 for everything. */
+type WebUi = (listener: { ui?: boolean; webRoot?: string }) => HttpHandler | undefined;
+
+/** `options.http` when given; else one static handler per web root, shared by the listeners serving it. */
+function webUi(options: ServeOptions, logger: Logger): WebUi {
+  const handlers = new Map<string, HttpHandler>();
+  return (listener) => {
+    if (options.http !== undefined) return options.http;
+    if (listener.ui === false) return undefined;
+    const root = resolve(listener.webRoot ?? DEFAULT_WEB_ROOT);
+    let handler = handlers.get(root);
+    if (handler === undefined) {
+      handler = createStaticHandler({ root, logger });
+      handlers.set(root, handler);
+    }
+    return handler;
+  };
+}
+
 async function listen(
   listener: ListenerConfig,
   config: RouterConfig,
   onTransport: (transport: Transport) => void,
-  options: ServeOptions,
+  web: WebUi,
   logger: Logger,
 ): Promise<Listener | null> {
   const common = {
@@ -90,7 +115,8 @@ async function listen(
     maxConnections: config.limits.maxSessions,
     logger,
   };
-  const http = options.http !== undefined ? { http: options.http } : {};
+  const handler = listener.type === 'universal' || listener.type === 'websocket' ? web(listener) : undefined;
+  const http = handler !== undefined ? { http: handler } : {};
   switch (listener.type) {
     case 'universal':
       if (listener.tls !== undefined) {

@@ -99,6 +99,39 @@ realms: [ { name: home } ]
     ]);
   });
 
+  it('reads ui and web_root of universal and websocket listeners, web_root relative to the config file', () => {
+    const config = configOf(`
+listen:
+  - { type: universal, web_root: ui/build }
+  - { type: websocket, port: 9000, ui: false }
+  - { type: websocket, port: 9001, ui: true, web_root: /srv/ui }
+realms: [ { name: home } ]
+`);
+    expect(config.listen).toEqual([
+      { type: 'universal', host: '0.0.0.0', port: 8080, webRoot: '/etc/switchyard/ui/build' },
+      { type: 'websocket', host: '0.0.0.0', port: 9000, path: '/ws', ui: false },
+      { type: 'websocket', host: '0.0.0.0', port: 9001, path: '/ws', webRoot: '/srv/ui' },
+    ]);
+    expect(config.listen[0]).not.toHaveProperty('ui');
+  });
+
+  it('reports a wrong ui or web_root, and both on a listener without HTTP', () => {
+    expect(
+      problemsOf(`
+listen:
+  - { type: universal, ui: "no", web_root: "" }
+  - { type: rawsocket, ui: false }
+  - { type: mqtt, web_root: web }
+realms: [ { name: home } ]
+`),
+    ).toEqual([
+      'r.yaml:3: listen[0].ui: expected true or false, got a string',
+      'r.yaml:3: listen[0].web_root: expected a non-empty string',
+      'r.yaml:4: listen[1].ui: unknown key (expected one of: type, host, port, path, tls)',
+      'r.yaml:5: listen[2].web_root: unknown key (expected one of: type, host, port, realm, tls)',
+    ]);
+  });
+
   it('reports every problem of a file at once, each at its line', () => {
     expect(parseRouterConfig(fixture('router-bad.yaml'), 'router-bad.yaml', {}).problems.map(formatProblem)).toEqual([
       'router-bad.yaml:2: listen[0].port: expected an integer from 0 to 65535, got 80800',

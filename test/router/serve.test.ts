@@ -1,5 +1,12 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/common/logger.js';
+import { formatProblem, parseRouterConfig } from '../../src/router/config.js';
+import { startRouter, type RunningRouter } from '../../src/router/serve.js';
+import { NOT_BUILT_TEXT } from '../../src/router/static-files.js';
 import { MessageType } from '../../src/protocol/message-type.js';
 import type { WampMessage } from '../../src/protocol/messages.js';
 import { serializerByName } from '../../src/protocol/serializers/index.js';
@@ -94,5 +101,74 @@ describe('startRouter', () => {
     expect(abort[2]).toBe('wamp.error.protocol_violation');
     good.send([MessageType.CALL, 1, {}, 'wamp.session.count']);
     expect(await inGood.next()).toEqual([MessageType.RESULT, 1, {}, [1]]);
+  });
+});
+
+describe('startRouter: the web UI', () => {
+  let running: RunningRouter | undefined;
+  let base: string | undefined;
+  const open: Transport[] = [];
+  afterEach(async () => {
+    for (const t of open.splice(0)) t.close();
+    await running?.close();
+    running = undefined;
+    if (base !== undefined) await rm(base, { recursive: true, force: true });
+    base = undefined;
+  });
+
+  /** A router from `listen` (YAML flow entries) with its config file in a temp dir holding web/index.html. */
+  async function start(listen: string[]): Promise<{ ports: number[]; log: string[] }> {
+    base = await mkdtemp(join(tmpdir(), 'switchyard-ui-'));
+    await mkdir(join(base, 'web'));
+    await writeFile(join(base, 'web', 'index.html'), '<!doctype html><title>ui</title>\n');
+    const yaml = `listen:\n${listen.map((entry) => `  - ${entry}\n`).join('')}realms: [ { name: home, anonymous: { role: anonymous } } ]\n`;
+    const { config, problems } = parseRouterConfig(yaml, join(base, 'router.yaml'), {});
+    expect(problems.map(formatProblem)).toEqual([]);
+    const log: string[] = [];
+    running = await startRouter(config!, { logger: createLogger({ write: (line) => log.push(line) }) });
+    const ports = running.listeners.map(({ address }) => ('port' in address ? address.port : 0));
+    return { ports, log };
+  }
+
+  async function welcomed(url: string): Promise<boolean> {
+    const t = await connectWebSocket(url, { serializer: serializerByName('json')!, WebSocket });
+    open.push(t);
+    const messages = inbox(t);
+    t.send([MessageType.HELLO, 'home', { roles: ROLES }]);
+    return (await messages.next())[0] === MessageType.WELCOME;
+  }
+
+  it('serves web_root (relative to the config file) at / on universal and websocket listeners, one log line per root', async () => {
+    const { ports, log } = await start([
+      '{ type: universal, host: 127.0.0.1, port: 0, web_root: web }',
+      '{ type: websocket, host: 127.0.0.1, port: 0, web_root: ./web/ }',
+    ]);
+    for (const port of ports) {
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toContain('<title>ui</title>');
+      expect(await welcomed(`ws://127.0.0.1:${port}/ws`)).toBe(true);
+    }
+    expect(log.filter((line) => line.includes('web UI'))).toEqual([`info serving the web UI root=${join(base!, 'web')}`]);
+  });
+
+  it('answers 404 at / with ui: false while /ws still works', async () => {
+    const { ports } = await start([
+      '{ type: universal, host: 127.0.0.1, port: 0, ui: false, web_root: web }',
+      '{ type: websocket, host: 127.0.0.1, port: 0, ui: false }',
+    ]);
+    for (const port of ports) {
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+      expect(await welcomed(`ws://127.0.0.1:${port}/ws`)).toBe(true);
+    }
+  });
+
+  it('serves the placeholder page when the web root does not exist', async () => {
+    const { ports, log } = await start(['{ type: universal, host: 127.0.0.1, port: 0, web_root: not-built }']);
+    const page = await fetch(`http://127.0.0.1:${ports[0]}/`);
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain(NOT_BUILT_TEXT);
+    expect(log.some((line) => line.startsWith('warn the web UI is not built'))).toBe(true);
   });
 });

@@ -33,9 +33,9 @@ function buildListener(listener: ListenerFileConfig, ctx: ConfigContext): Listen
   const tls = listener.tls === undefined ? {} : { tls: buildTls(listener.tls, ctx) };
   switch (listener.type) {
     case 'universal':
-      return { type: 'universal', host: listener.host, port: listener.port, ...tls };
+      return { type: 'universal', host: listener.host, port: listener.port, ...tls, ...buildWebUi(listener, ctx) };
     case 'websocket':
-      return { type: 'websocket', host: listener.host, port: listener.port, path: listener.path, ...tls };
+      return { type: 'websocket', host: listener.host, port: listener.port, path: listener.path, ...tls, ...buildWebUi(listener, ctx) };
     case 'rawsocket':
       if (listener.path !== undefined) return { type: 'rawsocket', path: ctx.resolvePath(listener.path) };
       return { type: 'rawsocket', host: listener.host ?? DEFAULT_HOST, port: listener.port ?? defaultPort('rawsocket', false), ...tls };
@@ -44,6 +44,16 @@ function buildListener(listener: ListenerFileConfig, ctx: ConfigContext): Listen
       return { type: 'mqtt', host: listener.host, port, realm: listener.realm, ...tls };
     }
   }
+}
+
+type WebUiConfig = { ui?: false; webRoot?: string };
+
+/** Only what differs from the default (UI on, the package's build), so plain listeners stay plain. */
+function buildWebUi(listener: { ui?: boolean | undefined; web_root?: string | undefined }, ctx: ConfigContext): WebUiConfig {
+  const out: WebUiConfig = {};
+  if (listener.ui === false) out.ui = false;
+  if (listener.web_root !== undefined) out.webRoot = ctx.resolvePath(listener.web_root);
+  return out;
 }
 
 function buildTls(tls: TlsFileConfig, ctx: ConfigContext): TlsConfig {

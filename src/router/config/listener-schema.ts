@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { strictMap } from '../../common/schema-parts.js';
-import { path, port, text } from './fields.js';
+import { boolean, path, port, text } from './fields.js';
 import { DEFAULT_HOST, DEFAULT_MQTTS_PORT, DEFAULT_PORTS, DEFAULT_REALM, DEFAULT_WEBSOCKET_PATH, type ListenerType } from './types.js';
 
 /**
@@ -15,6 +15,9 @@ export const tlsSchema = strictMap({
   ca: path('CA certificate (PEM): when given, clients must present a certificate signed by it.').optional(),
 }).describe('Serve TLS (wss://, rss://, mqtts) with this certificate and key.');
 
+const ui = boolean('Serve the browser UI at / on this listener (default true); false: / answers 404.');
+const webRoot = path('Directory of another UI build to serve (index.html and its assets); default: the one built into the package.');
+
 const host = text('Address to bind: 0.0.0.0 for all IPv4 interfaces, :: for all IPv6 ones, 127.0.0.1 for this machine only.');
 
 export const universalListenerSchema = strictMap({
@@ -22,6 +25,8 @@ export const universalListenerSchema = strictMap({
   host: host.default(DEFAULT_HOST),
   port: port('TCP port; 0 picks a free one.').default(DEFAULT_PORTS.universal),
   tls: tlsSchema.optional(),
+  ui: ui.optional(),
+  web_root: webRoot.optional(),
 });
 
 export const websocketListenerSchema = strictMap({
@@ -32,6 +37,8 @@ export const websocketListenerSchema = strictMap({
     DEFAULT_WEBSOCKET_PATH,
   ),
   tls: tlsSchema.optional(),
+  ui: ui.optional(),
+  web_root: webRoot.optional(),
 });
 
 export const rawsocketListenerSchema = strictMap({

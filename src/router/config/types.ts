@@ -34,12 +34,20 @@ interface TcpEndpoint {
   path?: undefined;
 }
 
+/** The browser UI on a listener's HTTP side. */
+interface WebUi {
+  /** `false`: no UI, `/` answers 404; absent or `true`: the UI is served at `/`. */
+  ui?: boolean;
+  /** Directory of the UI build to serve (resolved against the config file's directory); absent: the package's own build (`dist/web`). */
+  webRoot?: string;
+}
+
 /** HTTP (the UI) + WebSocket at `/ws` + RawSocket (first byte 0x7F) on one port. */
-export interface UniversalListenerConfig extends TcpEndpoint {
+export interface UniversalListenerConfig extends TcpEndpoint, WebUi {
   type: 'universal';
 }
 
-export interface WebSocketListenerConfig extends Omit<TcpEndpoint, 'path'> {
+export interface WebSocketListenerConfig extends Omit<TcpEndpoint, 'path'>, WebUi {
   type: 'websocket';
   /** HTTP path of the WebSocket endpoint, default `/ws`. */
   path: string;
