@@ -1,6 +1,8 @@
 /**
- * A small structured logger. Lines go to stderr as `level message key=value…`, which journald
- * stores as-is. Never pass secrets as fields.
+ * A small structured logger. Lines go to stderr as `level message key=value…`, one line per entry
+ * (newlines in a message are escaped). With `journal: true` (stderr is the journal: the CLI decides
+ * from JOURNAL_STREAM) each line starts with its syslog priority, `<3>` error, `<4>` warn, `<6>` info,
+ * `<7>` debug, which journald strips and stores as PRIORITY. Never pass secrets as fields.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFields = Record<string, unknown>;
@@ -19,15 +21,22 @@ export interface LoggerOptions {
   level?: LogLevel;
   write?: (line: string) => void;
   fields?: LogFields;
+  /** Prefix each line with its syslog priority (`<6>info …`) for journald. */
+  journal?: boolean;
 }
+
+/** syslog(3) priorities: what journald reads from a `<N>` prefix. */
+export const SYSLOG_PRIORITY: Record<Exclude<LogLevel, 'silent'>, number> = { error: 3, warn: 4, info: 6, debug: 7 };
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const base = options.fields ?? {};
-  const emit = (level: LogLevel, message: string, fields?: LogFields) => {
+  const journal = options.journal === true;
+  const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields) => {
     if (ORDER[level] < threshold) return;
-    write(`${level} ${message}${formatFields({ ...base, ...fields })}`);
+    const prefix = journal ? `<${SYSLOG_PRIORITY[level]}>` : '';
+    write(`${prefix}${level} ${oneLine(message)}${formatFields({ ...base, ...fields })}`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -41,13 +50,26 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that drops everything (tests, embedded use). */
 export const silentLogger: Logger = createLogger({ level: 'silent' });
 
+function oneLine(message: string): string {
+  return message.includes('\n') || message.includes('\r') ? message.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : message;
+}
+
 function formatFields(fields: LogFields): string {
   let out = '';
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined) continue;
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    out += ` ${key}=${/[\s"=]/.test(text ?? '') ? JSON.stringify(text) : text}`;
+    const text = typeof value === 'string' ? value : stringify(value);
+    out += ` ${key}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
   }
   return out;
+}
+
+/** JSON for a field value; never throws (bigint, cycles) so a log call cannot fail. */
+function stringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -54,6 +54,8 @@ export class DeviceLink {
     this.announced = new Promise((resolve) => {
       this.#announced = resolve;
     });
+    // The first join may never come (a router away for good, then a clean stop): not an error here.
+    this.managed.joinedOnce.catch(() => undefined);
     this.managed.on('state', this.#onState);
     this.#register();
   }
@@ -88,7 +90,8 @@ export class DeviceLink {
     const uris = this.#uris;
     const register = (uri: string, handler: (args: unknown[]) => unknown) => {
       this.managed.register(uri, (invocation) => handler(invocation.args)).catch((error: Error) => {
-        this.#logger.error('procedure not registered', { uri, error: error.message });
+        // A registration still waiting for a first session when the device stops is no failure.
+        if (this.managed.state !== 'closed') this.#logger.error('procedure not registered', { uri, error: error.message });
       });
     };
     for (const actuator of this.#actuators) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event } from '../../src/client/types.js';
 import { observer, startRawSocketRouter, until } from '../device/device-fixture.js';
+import { closedPort } from './closed-port.js';
 import { DeviceProcess, writeDeviceConfig } from './device-process.js';
 
 /** `switchyard device` as a process: signals, the persisted buffer across SIGKILL, exit codes. */
@@ -50,6 +51,21 @@ describe('switchyard device (process)', () => {
     await until(() => statuses.at(-1) === 'offline', 3000, 'offline');
     expect(states.at(-1)?.args).toEqual([false]);
     expect(states.at(-1)?.kwargs).toMatchObject({ source: 'safe_state' });
+  });
+
+  it('exits 0 on SIGTERM when its upstream router was never reachable', async () => {
+    const dir = tempDir();
+    const file = writeDeviceConfig(dir, {
+      device: 'lonely',
+      upstream: [{ url: `rs://127.0.0.1:${await closedPort()}` }],
+      actuators: [{ name: 'valve', driver: 'simulated', kind: 'switch', initial: 'on', on_disconnect: 'off' }],
+      state_dir: dir,
+    });
+    const device = spawnDevice(file);
+    await device.waitForLine(/device started/);
+    expect(await device.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(device.lines.filter((line) => /^error /.test(line))).toEqual([]);
+    expect(device.lines.some((line) => /safe state applied .*actuator=valve/.test(line))).toBe(true);
   });
 
   it('exits 1 with every problem listed for an invalid config, starting nothing', async () => {

@@ -10,6 +10,7 @@ import { nodeConnector } from '../../transport/node-connector.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { type CliIo, type Command, untilAborted } from '../command.js';
 import { type FullDeviceConfig, loadFullDeviceConfig } from '../device-config.js';
+import { stderrIsJournal, SystemdNotifier } from '../systemd-notify.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: switchyard device CONFIG.yaml [--log-level LEVEL]
@@ -41,7 +42,11 @@ export const device: Command = {
     }
     const file = resolve(io.cwd, positionals[0]!);
     const config = loadFullDeviceConfig(file, io.env, (path) => readFileSync(path, 'utf8'));
-    const logger = createLogger({ level: (level as LogLevel | undefined) ?? config.log_level, write: (line) => io.stderr.write(`${line}\n`) });
+    const logger = createLogger({
+      level: (level as LogLevel | undefined) ?? config.log_level,
+      write: (line) => io.stderr.write(`${line}\n`),
+      journal: stderrIsJournal(io.env),
+    });
     const running = await runDevice(config, logger, io.env);
     await untilAborted(io.signal);
     await running.stop();
@@ -57,7 +62,16 @@ export interface RunningDevice {
 
 /** Starts the embedded router (if any), the device and its sessions. */
 export async function runDevice(config: FullDeviceConfig, logger: Logger, env: CliIo['env']): Promise<RunningDevice> {
-  const router = config.local_router !== undefined ? await startRouter(config.local_router, { logger: logger.child({ component: 'router' }) }) : undefined;
+  // systemd (Type=notify): nothing happens unless env has NOTIFY_SOCKET.
+  const notifier = new SystemdNotifier({ env, logger });
+  notifier.startWatchdog();
+  const router =
+    config.local_router !== undefined
+      ? await startRouter(config.local_router, { logger: logger.child({ component: 'router' }) }).catch((error: unknown) => {
+          notifier.close();
+          throw error;
+        })
+      : undefined;
   if (router !== undefined) {
     const listeners = router.listeners.map((l) => `${l.config.type} ${describe(l.address)}`).join(', ');
     logger.info('local router started', { listeners });
@@ -66,6 +80,7 @@ export async function runDevice(config: FullDeviceConfig, logger: Logger, env: C
   try {
     host = await DeviceHost.start({ config, drivers: nodeDriverContext({ sysfs: config.sysfs, logger, env }), logger });
   } catch (error) {
+    notifier.close();
     await router?.close();
     throw error;
   }
@@ -105,14 +120,18 @@ export async function runDevice(config: FullDeviceConfig, logger: Logger, env: C
     host.attach({ role: 'upstream', session: upstream });
     sessions.push(upstream);
   }
-  // Ready (the future systemd READY=1): every procedure registered on the local router, or at
-  // once without one; never waiting for an upstream router that may be away for hours.
-  void ready.then(() => logger.info('device ready', { ms_since_process_start: Math.round(performance.now()) }));
+  // Ready (systemd READY=1): every procedure registered on the local router, or at once without
+  // one; never waiting for an upstream router that may be away for hours.
+  void ready.then(() => {
+    logger.info('device ready', { ms_since_process_start: Math.round(performance.now()) });
+    void notifier.ready(`device ${config.device} ready`);
+  });
   return {
     host,
     router,
     async stop() {
       logger.info('device stopping');
+      await notifier.stopping();
       await host.stop('shutdown');
       await router?.close();
       logger.info('device stopped');
