@@ -77,3 +77,13 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** The `seq` of each reading event, in arrival order. */
+export function seqsOf(events: readonly { kwargs: Record<string, unknown> }[]): number[] {
+  return events.map((event) => event.kwargs['seq'] as number);
+}
+
+/** Whether `seqs` count up by one with no gap and no repeat. */
+export function isConsecutive(seqs: readonly number[]): boolean {
+  return seqs.every((seq, index) => index === 0 || seq === seqs[index - 1]! + 1);
+}

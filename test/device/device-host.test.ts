@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ManagedSession } from '../../src/client/managed-session.js';
 import type { DeviceHost } from '../../src/device/device-host.js';
 import type { Event } from '../../src/client/types.js';
-import { deviceConfig, observer, startDevice, startRawSocketRouter, until } from './device-fixture.js';
+import { deviceConfig, isConsecutive, observer, seqsOf, startDevice, startRawSocketRouter, until } from './device-fixture.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { startTestRouter } from '../helpers/start-router.js';
 
@@ -76,8 +76,8 @@ describe('DeviceHost', () => {
     const readings: Event[] = [];
     await client.subscribe('devices.porch.temperature', (event) => void readings.push(event));
     await until(() => readings.length >= 5, 3000, 'readings');
-    const seqs = readings.map((event) => event.kwargs['seq'] as number);
-    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    const seqs = seqsOf(readings);
+    expect(isConsecutive(seqs)).toBe(true);
     for (const event of readings) {
       expect(event.kwargs['unit']).toBe('°C');
       expect(event.args[0]).toBeGreaterThanOrEqual(18);
@@ -116,9 +116,9 @@ describe('DeviceHost', () => {
     const readings: Event[] = [];
     await client.subscribe('devices.porch.temperature', (event) => void readings.push(event));
     await until(() => device.host.buffer.size === 0 && readings.length >= 30, 10_000, 'the buffer to drain');
-    const seqs = readings.map((event) => event.kwargs['seq'] as number);
+    const seqs = seqsOf(readings);
     expect(new Set(seqs).size).toBe(seqs.length);
-    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    expect(isConsecutive(seqs)).toBe(true);
     // The oldest delivered readings were sampled while the router was away.
     expect(readings[0]!.kwargs['ts'] as number).toBeLessThan(offlineFrom);
   });
@@ -158,8 +158,8 @@ describe('DeviceHost', () => {
     await client.subscribe('devices.porch.temperature', (event) => void temperatures.push(event));
     await until(() => device.host.buffer.rejected >= 20 && temperatures.length >= 20, 5000, 'refusals and deliveries');
     expect(device.host.buffer.size).toBeLessThan(20);
-    const seqs = temperatures.map((event) => event.kwargs['seq'] as number);
-    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    const seqs = seqsOf(temperatures);
+    expect(isConsecutive(seqs)).toBe(true);
     expect((device.host.describe()['buffer'] as { rejected: number }).rejected).toBeGreaterThanOrEqual(20);
     const refusals = logger.lines.filter((line) => line.level === 'warn' && line.message.startsWith('reading refused'));
     expect(refusals.map((line) => [line.fields['sensor'], line.fields['error']])).toEqual([['humidity', 'wamp.error.not_authorized']]);
