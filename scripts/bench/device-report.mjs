@@ -1,0 +1,196 @@
+// Medians, the results table and the targets of the device benchmark.
+import { median } from './report.mjs';
+
+/** Idle RSS of the demo device, on x86-64 Node 20 (the stated target); MB = 10^6 bytes. */
+export const RSS_TARGET_MB = 50;
+/** Spawn → `device ready` of the demo device. */
+export const STARTUP_TARGET_MS = 300;
+
+const MIB = 1024 * 1024;
+
+function stats(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x));
+  return { median: median(v), min: v.length > 0 ? Math.min(...v) : null, max: v.length > 0 ? Math.max(...v) : null, runs: v.length };
+}
+
+function ratio(a, b) {
+  return a !== null && b !== null && b > 0 ? a / b : null;
+}
+
+/** Runs → medians and the table rows. */
+export function summarize(runs, { readings, nodeRed }) {
+  const per10k = 10_000 / readings;
+  const s = {
+    startupMs: stats(runs.startup.map((r) => r.wallMs)),
+    startupInProcessMs: stats(runs.startup.map((r) => r.inProcessMs)),
+    nodeStartupMs: stats(runs.nodeStartup.map((r) => r.wallMs)),
+    deviceRssMiB: stats(runs.footprint.map((r) => r.device?.rssMiB)),
+    deviceIdleCpuPercent: stats(runs.footprint.map((r) => r.device?.idleCpuPercent)),
+    nodeRssMiB: stats(runs.footprint.map((r) => r.node?.rssMiB)),
+    nodeRedRssMiB: stats(runs.footprint.map((r) => r.nodeRed?.rssMiB)),
+    deviceCpuPer10k: stats(runs.cpu.map((r) => r.cpuS * per10k)),
+    deviceCpuSchedPer10k: stats(runs.cpu.map((r) => (r.cpuSchedS === null ? null : r.cpuSchedS * per10k))),
+    deviceRouterCpuPer10k: stats(runs.cpu.map((r) => r.routerCpuS * per10k)),
+    deviceRssUnderLoadMiB: stats(runs.cpu.map((r) => r.rssMiB)),
+    deviceCpuRate: stats(runs.cpu.map((r) => r.rate)),
+    publisherCpuPer10k: stats(runs.publisher.map((r) => r.cpuS * per10k)),
+    publisherCpuSchedPer10k: stats(runs.publisher.map((r) => (r.cpuSchedS === null ? null : r.cpuSchedS * per10k))),
+    publisherRouterCpuPer10k: stats(runs.publisher.map((r) => r.routerCpuS * per10k)),
+    publisherRate: stats(runs.publisher.map((r) => r.rate)),
+    drainMs: stats(runs.drain.map((r) => r.ms)),
+    drainRate: stats(runs.drain.map((r) => r.rate)),
+  };
+  const k = readings === 10_000 ? '10k' : `${readings}`;
+  const rows = [];
+  if (s.deviceRssMiB.runs > 0) {
+    rows.push({
+      label: 'idle RSS, demo device',
+      value: `${fixed(s.deviceRssMiB.median, 1)} MiB`,
+      spread: range(s.deviceRssMiB, 1),
+      baseline: `bare node ${fixed(s.nodeRssMiB.median, 1)} MiB`,
+      ratio: ratio(s.deviceRssMiB.median, s.nodeRssMiB.median),
+      target: `≤ ${RSS_TARGET_MB} MB ${passText((s.deviceRssMiB.median * MIB) / 1e6 <= RSS_TARGET_MB)}`,
+    });
+    if (s.nodeRedRssMiB.runs > 0) {
+      rows.push({
+        label: '',
+        value: '',
+        spread: '',
+        baseline: `Node-RED ${nodeRed?.version ?? ''} ${fixed(s.nodeRedRssMiB.median, 1)} MiB`,
+        ratio: ratio(s.deviceRssMiB.median, s.nodeRedRssMiB.median),
+        target: '',
+      });
+    }
+  }
+  if (s.startupMs.runs > 0) {
+    rows.push({
+      label: 'start → ready (wall)',
+      value: `${fixed(s.startupMs.median, 0)} ms`,
+      spread: range(s.startupMs, 0),
+      baseline: `node start-up ${fixed(s.nodeStartupMs.median, 0)} ms`,
+      ratio: ratio(s.startupMs.median, s.nodeStartupMs.median),
+      target: `≤ ${STARTUP_TARGET_MS} ms ${passText(s.startupMs.median <= STARTUP_TARGET_MS)}`,
+    });
+    rows.push({
+      label: '  in process (logged)',
+      value: `${fixed(s.startupInProcessMs.median, 0)} ms`,
+      spread: range(s.startupInProcessMs, 0),
+      baseline: '',
+      ratio: null,
+      target: '',
+    });
+  }
+  if (s.deviceCpuPer10k.runs > 0 || s.publisherCpuPer10k.runs > 0) {
+    rows.push({
+      label: 'CPU per 10k readings',
+      value: s.deviceCpuPer10k.runs > 0 ? `${fixed(s.deviceCpuPer10k.median, 3)} s` : '-',
+      spread: range(s.deviceCpuPer10k, 3),
+      baseline: `bare publisher ${fixed(s.publisherCpuPer10k.median, 3)} s`,
+      ratio: ratio(s.deviceCpuPer10k.median, s.publisherCpuPer10k.median),
+      target: '',
+    });
+    if (s.deviceCpuSchedPer10k.runs > 0 || s.publisherCpuSchedPer10k.runs > 0) {
+      rows.push({
+        label: '  same, ns clock (schedstat)',
+        value: s.deviceCpuSchedPer10k.runs > 0 ? `${fixed(s.deviceCpuSchedPer10k.median, 3)} s` : '-',
+        spread: range(s.deviceCpuSchedPer10k, 3),
+        baseline: `bare publisher ${fixed(s.publisherCpuSchedPer10k.median, 3)} s`,
+        ratio: ratio(s.deviceCpuSchedPer10k.median, s.publisherCpuSchedPer10k.median),
+        target: '',
+      });
+    }
+    rows.push({
+      label: '  router CPU per 10k',
+      value: s.deviceRouterCpuPer10k.runs > 0 ? `${fixed(s.deviceRouterCpuPer10k.median, 3)} s` : '-',
+      spread: range(s.deviceRouterCpuPer10k, 3),
+      baseline: `with it ${fixed(s.publisherRouterCpuPer10k.median, 3)} s`,
+      ratio: ratio(s.deviceRouterCpuPer10k.median, s.publisherRouterCpuPer10k.median),
+      target: '',
+    });
+  }
+  if (s.deviceRssUnderLoadMiB.runs > 0) {
+    rows.push({
+      label: '  device RSS after it',
+      value: `${fixed(s.deviceRssUnderLoadMiB.median, 1)} MiB`,
+      spread: range(s.deviceRssUnderLoadMiB, 1),
+      baseline: '',
+      ratio: null,
+      target: '',
+    });
+  }
+  if (s.drainRate.runs > 0) {
+    rows.push({
+      label: `offline drain of ${k} readings`,
+      value: `${fixed(s.drainMs.median / 1000, 2)} s = ${rate(s.drainRate.median)}/s`,
+      spread: `${rate(s.drainRate.min)}–${rate(s.drainRate.max)}/s`,
+      baseline: `bare publisher ${rate(s.publisherRate.median)}/s`,
+      ratio: ratio(s.drainRate.median, s.publisherRate.median),
+      target: '',
+    });
+  }
+  return { ...s, rows };
+}
+
+const COLUMNS = [
+  { title: 'scenario', get: (r) => r.label, left: true },
+  { title: 'switchyard device', get: (r) => r.value },
+  { title: 'min–max', get: (r) => r.spread },
+  { title: 'baseline (same run)', get: (r) => r.baseline, left: true },
+  { title: 'ratio', get: (r) => (r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`) },
+  { title: 'target', get: (r) => r.target, left: true },
+];
+
+export function formatRows(rows) {
+  const cells = rows.map((r) => COLUMNS.map((c) => c.get(r)));
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
+  const line = (row) =>
+    row
+      .map((cell, i) => (COLUMNS[i].left ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(COLUMNS.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+}
+
+/** PASS/MISS of the two absolute targets (stated for x86-64 Node 20). */
+export function targetLines(summary, environment) {
+  const lines = [];
+  const results = [];
+  const reference = environment.arch === 'x64' && environment.node.startsWith('v20.');
+  const where = reference ? '' : ` — measured on ${environment.arch}, node ${environment.node}: indicative only`;
+  if (summary.deviceRssMiB.median !== null) {
+    const mb = (summary.deviceRssMiB.median * MIB) / 1e6;
+    const pass = mb <= RSS_TARGET_MB;
+    lines.push(
+      `${pass ? 'PASS' : 'MISS'}  idle RSS of the demo device: ${summary.deviceRssMiB.median.toFixed(1)} MiB = ${mb.toFixed(1)} MB ` +
+        `(target ≤ ${RSS_TARGET_MB} MB on x86-64 Node 20${where})`,
+    );
+    results.push({ target: 'idle RSS', valueMB: mb, limitMB: RSS_TARGET_MB, pass });
+  }
+  if (summary.startupMs.median !== null) {
+    const pass = summary.startupMs.median <= STARTUP_TARGET_MS;
+    lines.push(
+      `${pass ? 'PASS' : 'MISS'}  start → ready of the demo device: ${summary.startupMs.median.toFixed(0)} ms from spawn ` +
+        `(${summary.startupInProcessMs.median?.toFixed(0) ?? '?'} ms in process; node alone ${summary.nodeStartupMs.median?.toFixed(0) ?? '?'} ms) ` +
+        `(target ≤ ${STARTUP_TARGET_MS} ms${where})`,
+    );
+    results.push({ target: 'start → ready', valueMs: summary.startupMs.median, limitMs: STARTUP_TARGET_MS, pass });
+  }
+  return { lines, results };
+}
+
+function passText(pass) {
+  return pass ? 'PASS' : 'MISS';
+}
+
+function fixed(value, digits) {
+  return value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+}
+
+function range(s, digits) {
+  return s.runs === 0 ? '' : `${fixed(s.min, digits)}–${fixed(s.max, digits)}`;
+}
+
+function rate(value) {
+  if (value === null || value === undefined) return '-';
+  return value >= 1e4 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(0);
+}
