@@ -1,9 +1,12 @@
 // `npm run schemas`: writes devices/device.schema.json, devices/router.schema.json and
 // docs/configuration.md from the config schemas (run after changing src/*/config/schema.ts;
-// test/cli/config-schemas.test.ts fails while the checked-in files are stale).
+// test/cli/config-schemas.test.ts fails while the checked-in files are stale), and docs/cli.md
+// from the commands' --help texts (test/cli/cli-reference.test.ts).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { renderCliReference } from '../dist/cli/cli-reference.js';
 import { renderConfigReference } from '../dist/cli/config-reference.js';
+import { COMMANDS, usage } from '../dist/cli/main.js';
 import { deviceJsonSchema, routerJsonSchema, schemaFileText } from '../dist/cli/config-schemas.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -12,4 +15,5 @@ const router = routerJsonSchema();
 writeFileSync(`${root}devices/device.schema.json`, schemaFileText(device));
 writeFileSync(`${root}devices/router.schema.json`, schemaFileText(router));
 writeFileSync(`${root}docs/configuration.md`, renderConfigReference(device, router));
-console.log('wrote devices/device.schema.json, devices/router.schema.json, docs/configuration.md');
+writeFileSync(`${root}docs/cli.md`, renderCliReference(COMMANDS, usage(COMMANDS)));
+console.log('wrote devices/device.schema.json, devices/router.schema.json, docs/configuration.md, docs/cli.md');

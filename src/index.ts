@@ -11,6 +11,8 @@ export * from './public-api.js';
 // ---- Node only: connect() over RawSocket/WebSocket, raw transports ---------------------------
 export { connect, nodeTransportFactory, type NodeConnectOptions } from './node.js';
 export type { TlsClientOptions } from './client/connector.js';
+export { generateKeyPair, KeyFileError, readPrivateKeyFile, type KeyPair, type PrivateKey } from './key-file.js';
+export { ConnectError, type ConnectErrorCode } from './transport/connect-errors.js';
 export type { ParseOptions } from './protocol/parse.js';
 export type { CloseInfo, TransportHandlers } from './transport/transport.js';
 export type { LocalTransport } from './transport/local.js';
@@ -20,6 +22,7 @@ export { connectRawSocket, type RawSocketConnectOptions, type RawSocketTarget } 
 export { Router, type RouterOptions } from './router/router.js';
 export { createRouter, startRouter, type RunningRouter, type ServeOptions } from './router/serve.js';
 export {
+  ConfigError,
   defaultRouterConfig,
   formatProblem,
   loadRouterConfig,

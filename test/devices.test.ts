@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatProblem } from '../src/common/config-problem.js';
-import { generateKeyPair } from '../src/cli/key-file.js';
+import { generateKeyPair } from '../src/key-file.js';
 import { parseFullDeviceConfig } from '../src/cli/device-config.js';
 
 /**

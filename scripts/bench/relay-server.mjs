@@ -4,16 +4,40 @@
 // echo → relay → "caller" is two Node hops per direction, like a router, with no WAMP at all.
 //
 // It answers the 4-octet RawSocket handshake (once paired) so the bench's load client talks to it
-// exactly as to the router. argv[2] = 'frame' (default, the baseline): one socket.write — one
-// syscall — per frame, as a straightforward router does; 'cork': the frames of each inbound
-// chunk are written under cork/uncork, one syscall per burst (informational: what batching buys).
-// Started with fork; reports { type: 'ready', port } over IPC; exits on { type: 'stop' },
-// SIGTERM/SIGINT or disconnect.
+// exactly as to the router. argv[2] = 'batch' (default, the baseline): writes are batched per
+// event-loop turn exactly as the router batches them (src/transport/write-batcher.ts: the first
+// write to a socket in a turn corks it, one setImmediate uncorks every socket written to), so
+// the relay does what the router does minus WAMP and is a real ceiling; 'frame': one
+// socket.write — one syscall — per frame, as a straightforward router would (a second row, for
+// what batching buys). Started with fork; reports { type: 'ready', port } over IPC; exits on
+// { type: 'stop' }, SIGTERM/SIGINT or disconnect.
 import net from 'node:net';
 
 const HEADER = 4;
-/** `cork`: one syscall per inbound burst; `frame` (default): one write, hence one syscall, per frame. */
-const CORK = process.argv[2] === 'cork';
+/** `batch` (default): one writev per socket and event-loop turn; `frame`: one write, hence one syscall, per frame. */
+const MODE = process.argv[2] ?? 'batch';
+if (MODE !== 'batch' && MODE !== 'frame') throw new Error(`relay-server: unknown mode ${MODE} (batch or frame)`);
+const BATCH = MODE === 'batch';
+
+/** The router's write batcher, verbatim in behaviour: sockets corked this turn. */
+const corked = new Set();
+let flushScheduled = false;
+
+function batchWrites(socket) {
+  if (corked.has(socket)) return;
+  corked.add(socket);
+  socket.cork();
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAll);
+  }
+}
+
+function flushAll() {
+  flushScheduled = false;
+  for (const socket of corked) socket.uncork();
+  corked.clear();
+}
 
 class RelayEnd {
   /** @type {RelayEnd | undefined} */
@@ -53,14 +77,14 @@ class RelayEnd {
   forward(data) {
     const out = this.partner.socket;
     let at = 0;
-    if (CORK) out.cork();
     while (data.length - at >= HEADER) {
       const end = at + HEADER + ((data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3]);
       if (end > data.length) break;
+      // Frame by frame, as a router sends each message it routes.
+      if (BATCH) batchWrites(out);
       out.write(data.subarray(at, end));
       at = end;
     }
-    if (CORK) out.uncork();
     if (at < data.length) this.rest = data.subarray(at);
   }
 }

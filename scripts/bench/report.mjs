@@ -48,8 +48,14 @@ const TRANSPORTS = [
 ];
 
 const TARGETS = [
-  { what: 'RPC w100 calls/s', scenario: 'router.rpc.w100', baseline: 'relay.rpc.w100', baselineName: 'relay round trips/s', metric: 'rate', atLeast: 0.7 },
-  { what: 'RPC w1 p50 latency', scenario: 'router.rpc.w1', baseline: 'relay.rpc.w1', baselineName: "relay's p50", metric: 'p50Us', atMost: 1.5 },
+  // Targets against the per-frame relay, the baseline they were set on (performance.md: a bare
+  // Node relay forwarding each frame with its own write). The relay that batches its writes per
+  // event-loop turn, as the router does, is the true ceiling: the table shows the router's share
+  // of it without a target (a router also decodes, routes and encodes).
+  { what: 'RPC w100 calls/s', scenario: 'router.rpc.w100', baseline: 'relay-frame.rpc.w100', baselineName: 'per-frame relay round trips/s', metric: 'rate', atLeast: 0.7 },
+  { what: 'RPC w1 p50 latency', scenario: 'router.rpc.w1', baseline: 'relay-frame.rpc.w1', baselineName: "per-frame relay's p50", metric: 'p50Us', atMost: 1.5 },
+  { what: 'RPC w100 calls/s', scenario: 'router.rpc.w100', baseline: 'relay.rpc.w100', baselineName: 'batched relay (the ceiling)', metric: 'rate', info: true },
+  { what: 'RPC w1 p50 latency', scenario: 'router.rpc.w1', baseline: 'relay.rpc.w1', baselineName: "batched relay's p50 (the ceiling)", metric: 'p50Us', info: true },
   { what: 'fan-out events/s', scenario: 'router.fanout', baseline: 'mosquitto.fanout', baselineName: "Mosquitto's", metric: 'rate', atLeast: 0.8 },
   { what: 'router CPU s / 100k deliveries', scenario: 'router.fanout', baseline: 'mosquitto.fanout', baselineName: "Mosquitto's", metric: 'cpuPer100k', atMost: 1.5 },
 ];
@@ -79,12 +85,13 @@ export function checkTargets(summaries) {
       const base = baseline[target.metric];
       const ratio = value !== null && base !== null && base > 0 ? value / base : null;
       const limit = target.atLeast ?? target.atMost;
-      const pass = ratio !== null && (target.atLeast !== undefined ? ratio >= target.atLeast : ratio <= target.atMost);
+      const info = target.info === true;
+      const pass = info || (ratio !== null && (target.atLeast !== undefined ? ratio >= target.atLeast : ratio <= target.atMost));
       const sign = target.atLeast !== undefined ? '≥' : '≤';
       const line =
-        `${pass ? 'PASS' : 'MISS'}  ${target.what}, ${transport.label}: ` +
+        `${info ? 'INFO' : pass ? 'PASS' : 'MISS'}  ${target.what}, ${transport.label}: ` +
         `${formatMetric(target.metric, value)} vs ${formatMetric(target.metric, base)} = ` +
-        `${ratio === null ? '?' : ratio.toFixed(2)}× ${target.baselineName} (target ${sign} ${limit}×)`;
+        `${ratio === null ? '?' : ratio.toFixed(2)}× ${target.baselineName}${info ? '' : ` (target ${sign} ${limit}×)`}`;
       results.push({
         target: target.what,
         transport: transport.label,
@@ -94,7 +101,7 @@ export function checkTargets(summaries) {
         value,
         baselineValue: base,
         ratio,
-        limit: `${sign} ${limit}`,
+        limit: info ? 'info' : `${sign} ${limit}`,
         pass,
         line,
       });

@@ -10,16 +10,17 @@ import { startMosquittoProcess, startRelayProcess, startRouterProcess } from './
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * id, label, server ('router' | 'relay' | 'relay-cork' | 'mosquitto'), load ('rpc' | 'fanout' |
+ * id, label, server ('router' | 'relay' | 'relay-frame' | 'mosquitto'), load ('rpc' | 'fanout' |
  * 'mqtt' | 'client'), kind ('rawsocket' | 'websocket' | 'mqtt'), serializer, window ('fanout' =
  * the option), library (client scenarios: 'ours' | 'autobahn' | 'wampy'), info (no target).
  */
 export const SCENARIOS = [
-  { id: 'relay.rpc.w1', label: 'TCP relay (baseline), RPC w1', server: 'relay', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 1 },
+  { id: 'relay-frame.rpc.w1', label: 'TCP relay, write per frame (baseline), RPC w1', server: 'relay-frame', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 1 },
+  { id: 'relay.rpc.w1', label: 'TCP relay, batched (ceiling, info), RPC w1', server: 'relay', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 1, info: true },
   { id: 'router.rpc.w1.rawsocket-cbor', label: 'router RawSocket/CBOR, RPC w1', server: 'router', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 1 },
   { id: 'router.rpc.w1.websocket-json', label: 'router WebSocket/JSON, RPC w1', server: 'router', load: 'rpc', kind: 'websocket', serializer: 'json', window: 1 },
-  { id: 'relay.rpc.w100', label: 'TCP relay (baseline), RPC w100', server: 'relay', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 100 },
-  { id: 'relay-cork.rpc.w100', label: 'TCP relay, corked (info), RPC w100', server: 'relay-cork', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 100, info: true },
+  { id: 'relay-frame.rpc.w100', label: 'TCP relay, write per frame (baseline), RPC w100', server: 'relay-frame', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 100 },
+  { id: 'relay.rpc.w100', label: 'TCP relay, batched (ceiling, info), RPC w100', server: 'relay', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 100, info: true },
   { id: 'router.rpc.w100.rawsocket-cbor', label: 'router RawSocket/CBOR, RPC w100', server: 'router', load: 'rpc', kind: 'rawsocket', serializer: 'cbor', window: 100 },
   { id: 'router.rpc.w100.websocket-json', label: 'router WebSocket/JSON, RPC w100', server: 'router', load: 'rpc', kind: 'websocket', serializer: 'json', window: 100 },
   { id: 'mosquitto.fanout', label: 'Mosquitto MQTT QoS 0 (baseline), fan-out', server: 'mosquitto', load: 'mqtt', kind: 'mqtt', window: 'fanout' },
@@ -107,9 +108,9 @@ async function startServer(scenario, profileDir) {
     case 'router':
       return startRouterProcess(profileDir);
     case 'relay':
+      return startRelayProcess('batch', profileDir);
+    case 'relay-frame':
       return startRelayProcess('frame', profileDir);
-    case 'relay-cork':
-      return startRelayProcess('cork', profileDir);
     case 'mosquitto':
       return startMosquittoProcess();
     default:

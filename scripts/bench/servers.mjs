@@ -21,10 +21,11 @@ export async function startRouterProcess(profileDir) {
 }
 
 /**
- * The TCP relay baseline; `mode` 'frame' (one write per frame) or 'cork' (one per burst);
+ * The TCP relay; `mode` 'batch' (the baseline: writes batched per event-loop turn, as the router
+ * does) or 'frame' (one write per frame);
  * `node --cpu-prof` into `profileDir` when given.
  */
-export async function startRelayProcess(mode = 'frame', profileDir) {
+export async function startRelayProcess(mode = 'batch', profileDir) {
   const execArgv = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const child = forkChild(join(here, 'relay-server.mjs'), [mode], execArgv);
   const ready = await nextMessage(child, 'ready', 15_000, 'relay ready');

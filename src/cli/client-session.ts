@@ -1,12 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { StateListener } from '../client/connection.js';
+import type { TlsClientOptions } from '../client/connector.js';
 import type { AuthOptions } from '../client/types.js';
 import { ConfigError } from '../common/config-problem.js';
 import { connect, type ManagedSession } from '../node.js';
 import { WampError } from '../protocol/errors.js';
+import { describeReadError } from '../router/config/context.js';
+import { ConnectError, type ConnectErrorCode } from '../transport/connect-errors.js';
 import type { CliIo } from './command.js';
 import { toJson } from './json-args.js';
-import { KeyFileError, readPrivateKeyFile } from './key-file.js';
-import type { ClientAuth, ClientOptions } from './options.js';
+import { KeyFileError, readPrivateKeyFile } from '../key-file.js';
+import type { ClientAuth, ClientOptions, ClientTls } from './options.js';
 
 /**
  * The session behind `switchyard call | publish | subscribe`: client flags → connect(), and
@@ -43,12 +47,14 @@ export interface OpenSessionOptions {
  */
 export async function openSession(options: ClientOptions, io: CliIo, open: OpenSessionOptions): Promise<ManagedSession> {
   const auth = authOptionsFrom(options.auth, io, open.command);
+  const tls = tlsOptionsFrom(options.tls, options.url, io, open.command);
   try {
     return await connect({
       url: options.url,
       realm: options.realm,
       serializer: options.serializer,
       auth,
+      ...(tls !== undefined ? { tls } : {}),
       ...(open.reconnect ? {} : { reconnect: false as const }),
       ...(open.signal !== undefined ? { signal: open.signal } : {}),
       ...(open.onState !== undefined ? { onState: open.onState } : {}),
@@ -59,9 +65,38 @@ export async function openSession(options: ClientOptions, io: CliIo, open: OpenS
 }
 
 /** The failure to report when joining `options.realm` at `options.url` failed with `error`. */
-export function connectFailure(options: ClientOptions, error: unknown): ClientFailure {
+export function connectFailure(options: Pick<ClientOptions, 'url' | 'realm'>, error: unknown): ClientFailure {
   const what = error instanceof WampError ? `cannot join realm '${options.realm}' at` : 'cannot connect to';
   return new ClientFailure(`${what} ${options.url}: ${describeError(error)}`, { cause: error });
+}
+
+/** What the command line says instead of the library's hint (which names the tls.ca option). */
+const CLI_HINTS: Partial<Record<ConnectErrorCode, string>> = {
+  CERT_SELF_SIGNED: 'pass --ca FILE (the certificate, PEM) to trust it',
+  CERT_UNTRUSTED: 'pass --ca FILE (the CA certificate, PEM) to trust it',
+};
+
+/**
+ * --ca FILE read into the TLS options (a file that cannot be read is a ConfigError, exit 1);
+ * --insecure turns verification off with a loud warning. Undefined: the defaults.
+ */
+export function tlsOptionsFrom(tls: ClientTls, url: string, io: CliIo, command: string): TlsClientOptions | undefined {
+  const secure = /^(rss|wss):/i.test(url);
+  if (tls.insecure === true) {
+    if (secure) {
+      io.stderr.write(`switchyard ${command}: WARNING: --insecure: the router's certificate is not checked; anyone on the network path can read and change this session\n`);
+    }
+    return { rejectUnauthorized: false };
+  }
+  if (tls.caFile === undefined) return undefined;
+  let ca: string;
+  try {
+    ca = readFileSync(tls.caFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`switchyard ${command}: --ca ${tls.caFile}: cannot read: ${describeReadError(error)}`);
+  }
+  if (!ca.includes('BEGIN CERTIFICATE')) throw new ConfigError(`switchyard ${command}: --ca ${tls.caFile}: not a PEM certificate`);
+  return { ca };
 }
 
 /**
@@ -99,6 +134,10 @@ export function describeError(error: unknown): string {
     if (Object.keys(error.kwargs).length > 0) parts.push(toJson(error.kwargs));
     if (parts.length > 0) return `${error.uri}: ${parts.join(' ')}`;
     return error.message === error.uri ? error.uri : `${error.uri}: ${error.message}`;
+  }
+  if (error instanceof ConnectError) {
+    const hint = CLI_HINTS[error.code] ?? error.hint;
+    return hint === '' ? error.problem : `${error.problem}: ${hint}`;
   }
   if (error instanceof Error) {
     const message = error.message.trim();

@@ -2,7 +2,7 @@ import type { ConfigProblem } from '../common/config-problem.js';
 import type { Env } from '../common/yaml-schema.js';
 import { loadDeviceConfig, parseDeviceConfig, type DeviceConfig, type DeviceConfigReadOptions } from '../device/config/load.js';
 import { parseLocalRouterConfig, type RouterConfig } from '../router/config.js';
-import { readPrivateKeyFile } from './key-file.js';
+import { readPrivateKeyFile } from '../key-file.js';
 
 /**
  * A device config read the way `switchyard device` and `check` need it: the device layer's
@@ -12,19 +12,37 @@ import { readPrivateKeyFile } from './key-file.js';
  */
 export type FullDeviceConfig = DeviceConfig<RouterConfig>;
 
-function readOptions(env: Env, readFile: (path: string) => string): DeviceConfigReadOptions<RouterConfig> {
+export interface FullDeviceConfigOptions {
+  /** Check the local router's listeners against this machine (TLS files, socket directories). */
+  checkFiles?: boolean;
+  /** Receives the local router's warnings (e.g. a realm nobody can join). */
+  onWarning?: (warning: ConfigProblem) => void;
+}
+
+function readOptions(env: Env, readFile: (path: string) => string, options: FullDeviceConfigOptions): DeviceConfigReadOptions<RouterConfig> {
   return {
     env,
     readFile,
     readPrivateKey: (path) => readPrivateKeyFile(path).seedHex,
-    readLocalRouter: (text, file, realm) => parseLocalRouterConfig(text, file, env, readFile, realm),
+    readLocalRouter: (text, file, realm) => {
+      const parsed = parseLocalRouterConfig(text, file, env, readFile, realm, { checkFiles: options.checkFiles === true });
+      for (const warning of parsed.warnings) options.onWarning?.(warning);
+      return parsed;
+    },
   };
 }
 
-export function parseFullDeviceConfig(text: string, file: string, env: Env, readFile: (path: string) => string): { config?: FullDeviceConfig; problems: ConfigProblem[] } {
-  return parseDeviceConfig(text, file, readOptions(env, readFile));
+export function parseFullDeviceConfig(
+  text: string,
+  file: string,
+  env: Env,
+  readFile: (path: string) => string,
+  options: FullDeviceConfigOptions = {},
+): { config?: FullDeviceConfig; problems: ConfigProblem[] } {
+  return parseDeviceConfig(text, file, readOptions(env, readFile, options));
 }
 
-export function loadFullDeviceConfig(file: string, env: Env, readFile: (path: string) => string): FullDeviceConfig {
-  return loadDeviceConfig(file, readOptions(env, readFile));
+/** Reads a device config file for running it: the local router is checked against this machine. */
+export function loadFullDeviceConfig(file: string, env: Env, readFile: (path: string) => string, options: FullDeviceConfigOptions = { checkFiles: true }): FullDeviceConfig {
+  return loadDeviceConfig(file, readOptions(env, readFile, options));
 }

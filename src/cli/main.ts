@@ -14,7 +14,8 @@ import { UsageError } from './usage-error.js';
 
 /**
  * The `switchyard` executable: argv → one of COMMANDS (MQTT.js src/bin/mqtt.ts). Exit codes:
- * 0 ok, 1 usage or config error, 2 runtime failure (one line on stderr).
+ * 0 ok, 1 usage or config error (the message, then `see 'switchyard CMD --help'`), 2 runtime
+ * failure (one line on stderr).
  */
 
 /**
@@ -49,14 +50,14 @@ export async function main(argv: readonly string[], io: CliIo, commands: readonl
   const command = commands.find((candidate) => candidate.name === name);
   if (command === undefined) {
     const what = name.startsWith('-') ? 'option' : 'command';
-    io.stderr.write(`switchyard: unknown ${what} '${name}'\n\n${usage(commands)}`);
+    io.stderr.write(`switchyard: unknown ${what} '${name}'\n${SEE_HELP}\n`);
     return 1;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`switchyard ${command.name}: ${error.message}\n\n${command.usage}`);
+      io.stderr.write(`switchyard ${command.name}: ${error.message}\n${seeHelp(command.name)}\n`);
       return 1;
     }
     if (error instanceof ConfigError) {
@@ -81,10 +82,17 @@ Run "switchyard <command> --help" for the options of a command.
 `;
 }
 
+/** What follows a usage error: where the full help is (the help itself would bury the message). */
+const SEE_HELP = "see 'switchyard --help'";
+
+export function seeHelp(command: string): string {
+  return `see 'switchyard ${command} --help'`;
+}
+
 function help(topic: string | undefined, io: CliIo, commands: readonly Command[]): number {
   const command = commands.find((candidate) => candidate.name === topic);
   if (topic !== undefined && command === undefined) {
-    io.stderr.write(`switchyard: unknown command '${topic}'\n\n${usage(commands)}`);
+    io.stderr.write(`switchyard: unknown command '${topic}'\n${SEE_HELP}\n`);
     return 1;
   }
   io.stdout.write(command?.usage ?? usage(commands));

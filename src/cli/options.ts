@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { InvalidUrlError, parseUrl } from '../client/url.js';
 import { isValidUri } from '../protocol/uris.js';
 import type { OptionsTable } from './args.js';
 import { UsageError } from './usage-error.js';
@@ -15,6 +16,8 @@ export const CLIENT_OPTIONS = {
   ticket: { type: 'string' },
   secret: { type: 'string' },
   key: { type: 'string' },
+  ca: { type: 'string' },
+  insecure: { type: 'boolean' },
 } as const satisfies OptionsTable;
 
 /** The lines to put under "Options:" in a client command's usage. */
@@ -27,12 +30,15 @@ export const CLIENT_OPTIONS_USAGE = `  --url URL            router to connect to
   --secret SECRET      WAMP-CRA authentication (needs --authid)
   --key FILE           cryptosign authentication with the Ed25519 private key in FILE
                        (PKCS#8 PEM as "switchyard keygen" writes it, or a 64-hex seed)
+  --ca FILE            rss:// and wss://: also trust the CA certificate (PEM) in FILE,
+                       e.g. a router's self-signed certificate
+  --insecure           rss:// and wss://: accept any certificate (prints a warning;
+                       anyone on the path can read and change the traffic)
 `;
 
 export const SERIALIZERS = ['json', 'cbor', 'msgpack'] as const;
 export type SerializerName = (typeof SERIALIZERS)[number];
 
-const URL_SCHEMES = ['rs:', 'rss:', 'unix:', 'ws:', 'wss:'];
 
 export type ClientAuth =
   | { method: 'anonymous'; authid?: string }
@@ -40,11 +46,18 @@ export type ClientAuth =
   | { method: 'wampcra'; authid: string; secret: string }
   | { method: 'cryptosign'; authid?: string; keyFile: string };
 
+/** TLS flags: a CA file to trust (resolved path), or `insecure`. */
+export interface ClientTls {
+  caFile?: string;
+  insecure?: boolean;
+}
+
 export interface ClientOptions {
   url: string;
   realm: string;
   serializer: SerializerName;
   auth: ClientAuth;
+  tls: ClientTls;
 }
 
 /** The values parseArgs returns for CLIENT_OPTIONS (a command's own values may have more keys). */
@@ -56,6 +69,8 @@ export interface ClientOptionValues {
   ticket?: string;
   secret?: string;
   key?: string;
+  ca?: string;
+  insecure?: boolean;
 }
 
 /**
@@ -70,7 +85,14 @@ export function clientOptionsFrom(values: ClientOptionValues, cwd: string): Clie
   if (!isSerializer(serializer)) {
     throw new UsageError(`--serializer: expected one of ${SERIALIZERS.join(', ')}, got '${serializer}'`);
   }
-  return { url, realm, serializer, auth: authFrom(values, cwd) };
+  return { url, realm, serializer, auth: authFrom(values, cwd), tls: tlsFrom(values, cwd) };
+}
+
+function tlsFrom(values: ClientOptionValues, cwd: string): ClientTls {
+  if (values.ca === '') throw new UsageError('--ca: expected a file name');
+  if (values.ca !== undefined && values.insecure === true) throw new UsageError('give --ca or --insecure, not both');
+  if (values.ca !== undefined) return { caFile: resolve(cwd, values.ca) };
+  return values.insecure === true ? { insecure: true } : {};
 }
 
 function authFrom(values: ClientOptionValues, cwd: string): ClientAuth {
@@ -91,18 +113,13 @@ function authFrom(values: ClientOptionValues, cwd: string): ClientAuth {
   return authid === undefined ? { method: 'anonymous' } : { method: 'anonymous', authid };
 }
 
+/** The client's own URL parser, so the message names the real problem (`port 99999 is out of range 1-65535`). */
 function checkUrl(text: string): string {
-  let url: URL;
   try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--url: '${text}' is not a URL (e.g. rs://127.0.0.1:8081)`);
-  }
-  if (!URL_SCHEMES.includes(url.protocol)) {
-    throw new UsageError(`--url: unsupported scheme '${url.protocol}' (use rs://, rss://, unix://, ws:// or wss://)`);
-  }
-  if (url.protocol === 'unix:' ? url.pathname === '' || url.pathname === '/' : url.hostname === '') {
-    throw new UsageError(`--url: '${text}' has no ${url.protocol === 'unix:' ? 'socket path' : 'host'}`);
+    parseUrl(text);
+  } catch (error) {
+    if (error instanceof InvalidUrlError) throw new UsageError(`--url ${text}: ${error.problem}`);
+    throw error;
   }
   return text;
 }

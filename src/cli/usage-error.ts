@@ -1,6 +1,6 @@
 /**
  * The command line was wrong (unknown flag, missing argument, bad flag value). `switchyard`
- * prints the message and the command's usage on stderr and exits 1.
+ * prints the message and `see 'switchyard CMD --help'` on stderr and exits 1.
  */
 export class UsageError extends Error {
   readonly code = 'SWITCHYARD_USAGE';

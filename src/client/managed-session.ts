@@ -109,6 +109,7 @@ export class ManagedSession implements T.WampApi {
 
   // ---- WampApi -------------------------------------------------------------------------------
 
+  // Arguments are checked (TypeError at once) by Session, SessionWaiters and Restorer: request-checks.ts.
   call(procedure: string, args?: Args, kwargs?: Dict, options?: T.CallOptions): Promise<T.Result> {
     const session = this.#openSession();
     if (session !== undefined) return session.call(procedure, args, kwargs, options);
@@ -165,9 +166,10 @@ export class ManagedSession implements T.WampApi {
       if (this.#isClosed()) return;
       let lastError = round.error;
       if (round.link !== undefined) {
-        backoff?.reset();
+        backoff?.joined();
         const end = await this.#serve(round.link);
         if (this.#isClosed()) return;
+        backoff?.ended(end.reason);
         this.#state.emit({ state: 'disconnected', reason: end.reason, ...(end.error !== undefined ? { error: end.error } : {}) });
         logger.warn('session lost', { url: round.link.url.url, reason: end.reason, error: end.error?.message });
         lastError = end.error ?? new SessionClosedError(end.reason, undefined, { byPeer: true });

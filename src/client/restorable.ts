@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger.js';
 import { WampError } from '../protocol/errors.js';
 import { ErrorUri } from '../protocol/uris.js';
 import { backoffCeiling, type ResolvedBackoffOptions } from './backoff.js';
+import { registerProblem, subscribeProblem } from './request-checks.js';
 import { asError, SessionClosedError } from './errors.js';
 import type { Session } from './session.js';
 import type { EventHandler, Procedure, RegisterOptions, Registration, SubscribeOptions, Subscription } from './types.js';
@@ -50,11 +51,16 @@ export class Restorer {
     this.#host = host;
   }
 
+  /** Rejects with TypeError at once for a mistake in the arguments (request-checks.ts). */
   register(procedure: string, handler: Procedure, options: RegisterOptions): Promise<Registration> {
+    const problem = registerProblem(procedure, handler, options);
+    if (problem !== undefined) return Promise.reject(problem);
     return this.#attachFirst(new ManagedRegistration(this.#forget, procedure, handler, options));
   }
 
   subscribe(topic: string, handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
+    const problem = subscribeProblem(topic, handler, options);
+    if (problem !== undefined) return Promise.reject(problem);
     return this.#attachFirst(new ManagedSubscription(this.#forget, topic, handler, options));
   }
 

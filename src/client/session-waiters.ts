@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Args, Dict } from '../protocol/messages.js';
 import { CanceledError, SessionClosedError, TimeoutError } from './errors.js';
+import { callProblem, publishProblem } from './request-checks.js';
 import type { Session } from './session.js';
 import type { CallOptions, PublishOptions, Result } from './types.js';
 
@@ -29,7 +30,10 @@ export class SessionWaiters {
     this.#isClosed = isClosed;
   }
 
+  // Each checks its arguments first (request-checks.ts): a mistake is a TypeError at once, not after the wait.
   async call(procedure: string, args: Args | undefined, kwargs: Dict | undefined, options: CallOptions | undefined): Promise<Result> {
+    const problem = callProblem(procedure, args, kwargs, options);
+    if (problem !== undefined) throw problem;
     const started = this.#clock.now();
     const session = await this.wait(options?.timeout, options?.signal);
     return session.call(procedure, args, kwargs, this.#remaining(options, started));
@@ -41,12 +45,16 @@ export class SessionWaiters {
     kwargs: Dict | undefined,
     options: Omit<CallOptions, 'onProgress'> | undefined,
   ): AsyncGenerator<Result> {
+    const problem = callProblem(procedure, args, kwargs, options);
+    if (problem !== undefined) throw problem;
     const started = this.#clock.now();
     const session = await this.wait(options?.timeout, options?.signal);
     yield* session.callProgressive(procedure, args, kwargs, this.#remaining(options, started));
   }
 
   publish(topic: string, args: Args | undefined, kwargs: Dict | undefined, options: PublishOptions | undefined): Promise<void> {
+    const problem = publishProblem(topic, args, kwargs, options);
+    if (problem !== undefined) return Promise.reject(problem);
     return this.wait(undefined, undefined).then((s) => s.publish(topic, args, kwargs, options));
   }
 

@@ -8,36 +8,16 @@ import { CloseUri, ErrorUri } from '../protocol/uris.js';
 import type { CloseInfo, Transport } from '../transport/transport.js';
 import { createAuthenticator, type ClientAuthenticator } from './auth/authenticator.js';
 import { abortError, AuthenticationError, SessionClosedError, TimeoutError, TRANSPORT_LOST } from './errors.js';
-import { helloDetails, RouterFeatures, type HelloOptions } from './hello.js';
+import { helloDetails, RouterFeatures } from './hello.js';
+import { callProblem, publishProblem, registerProblem, subscribeProblem } from './request-checks.js';
 import type { Pending, RoleContext } from './roles/role.js';
 import { RoleSet } from './roles/role-set.js';
 import { SessionStateMachine, type SessionEvent, type SessionState } from './session-state.js';
 import type * as T from './types.js';
+import type { JoinOptions, SessionCloseInfo } from './types.js';
 
 export { result, CallResult } from './roles/invocation.js';
-
-export interface JoinOptions extends HelloOptions {
-  realm: string;
-  /** Default: anonymous. */
-  auth?: T.AuthOptions;
-  logger?: Logger;
-  /** Timers: call timeouts, the join and leave bounds. */
-  clock?: Clock;
-  /** Milliseconds from HELLO to WELCOME before join rejects with TimeoutError (default 10 000; 0 = none). */
-  joinTimeout?: number;
-  /** Milliseconds leave() waits for the router's GOODBYE before closing anyway (default 2 000). */
-  leaveTimeout?: number;
-}
-
-/** Why a session ended. */
-export interface SessionCloseInfo {
-  /** GOODBYE/ABORT reason URI, or `wamp.close.transport_lost`, `wamp.error.protocol_violation`. */
-  reason: string;
-  message?: string;
-  /** true when the router or the connection ended it; false after leave() or a local abort. */
-  byPeer: boolean;
-  error?: Error;
-}
+export type { JoinOptions, SessionCloseInfo } from './types.js';
 
 /**
  * One WAMP session over one transport (basic/sessions.md): HELLO, optional CHALLENGE rounds,
@@ -140,20 +120,28 @@ export class Session implements T.WampApi {
     return this.#router.supports(role, feature);
   }
 
+  // Arguments are checked here (request-checks.ts): a mistake rejects with TypeError and sends nothing.
   call(procedure: string, args?: Args, kwargs?: Dict, options?: T.CallOptions): Promise<T.Result> {
-    return this.#roles.caller.call(procedure, args, kwargs, options);
+    const problem = callProblem(procedure, args, kwargs, options);
+    return problem !== undefined ? Promise.reject(problem) : this.#roles.caller.call(procedure, args, kwargs, options);
   }
+  /** Throws TypeError at once for a mistake in the arguments. */
   callProgressive(procedure: string, args?: Args, kwargs?: Dict, options?: Omit<T.CallOptions, 'onProgress'>): AsyncIterable<T.Result> {
+    const problem = callProblem(procedure, args, kwargs, options);
+    if (problem !== undefined) throw problem;
     return this.#roles.caller.callProgressive(procedure, args, kwargs, options);
   }
   register(procedure: string, handler: T.Procedure, options?: T.RegisterOptions): Promise<T.Registration> {
-    return this.#roles.callee.register(procedure, handler, options);
+    const problem = registerProblem(procedure, handler, options);
+    return problem !== undefined ? Promise.reject(problem) : this.#roles.callee.register(procedure, handler, options);
   }
   publish(topic: string, args?: Args, kwargs?: Dict, options?: T.PublishOptions): Promise<void> {
-    return this.#roles.publisher.publish(topic, args, kwargs, options);
+    const problem = publishProblem(topic, args, kwargs, options);
+    return problem !== undefined ? Promise.reject(problem) : this.#roles.publisher.publish(topic, args, kwargs, options);
   }
   subscribe(topic: string, handler: T.EventHandler, options?: T.SubscribeOptions): Promise<T.Subscription> {
-    return this.#roles.subscriber.subscribe(topic, handler, options);
+    const problem = subscribeProblem(topic, handler, options);
+    return problem !== undefined ? Promise.reject(problem) : this.#roles.subscriber.subscribe(topic, handler, options);
   }
 
   /** GOODBYE, then waits (bounded by leaveTimeout) for the router's reply and closes the transport. */

@@ -1,5 +1,8 @@
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
 import type { Args, Dict } from '../protocol/messages.js';
 import type { MatchPolicy } from '../protocol/uris.js';
+import type { HelloOptions } from './hello.js';
 
 /**
  * The public shapes of the WAMP client (src/client/). Browser-safe: nothing here may import node:*.
@@ -99,7 +102,10 @@ export type AuthOptions =
   | { method: 'anonymous'; authid?: string }
   | { method: 'ticket'; authid: string; ticket: string }
   | { method: 'wampcra'; authid: string; secret: string }
-  /** `privateKey`: 32-byte Ed25519 seed as hex (key files are read by the Node layer). */
+  /**
+   * `privateKey`: the Ed25519 key as PKCS#8 PEM text (what `switchyard keygen` writes) or its
+   * 32-byte seed as 64 hex characters. In Node, `readPrivateKeyFile(path).seedHex` reads a key file.
+   */
   | { method: 'cryptosign'; authid?: string; privateKey: string };
 
 /** The calls shared by a single Session and a ManagedSession. */
@@ -114,4 +120,26 @@ export interface WampApi {
   publish(topic: string, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<void>;
   subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
   leave(reason?: string): Promise<void>;
+}
+export interface JoinOptions extends HelloOptions {
+  realm: string;
+  /** Default: anonymous. */
+  auth?: AuthOptions;
+  logger?: Logger;
+  /** Timers: call timeouts, the join and leave bounds. */
+  clock?: Clock;
+  /** Milliseconds from HELLO to WELCOME before join rejects with TimeoutError (default 10 000; 0 = none). */
+  joinTimeout?: number;
+  /** Milliseconds leave() waits for the router's GOODBYE before closing anyway (default 2 000). */
+  leaveTimeout?: number;
+}
+
+/** Why a session ended. */
+export interface SessionCloseInfo {
+  /** GOODBYE/ABORT reason URI, or `wamp.close.transport_lost`, `wamp.error.protocol_violation`. */
+  reason: string;
+  message?: string;
+  /** true when the router or the connection ended it; false after leave() or a local abort. */
+  byPeer: boolean;
+  error?: Error;
 }

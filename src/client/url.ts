@@ -49,11 +49,14 @@ export type ParsedUrl = RawSocketTcpUrl | RawSocketUnixUrl | WebSocketUrl;
 export class InvalidUrlError extends Error {
   readonly code = 'INVALID_URL';
   readonly url: string;
+  /** What is wrong, e.g. `port 99999 is out of range 1-65535`. */
+  readonly problem: string;
 
   constructor(url: string, problem: string) {
     super(`invalid router URL ${JSON.stringify(url)}: ${problem}`);
     this.name = 'InvalidUrlError';
     this.url = url;
+    this.problem = problem;
   }
 }
 
@@ -64,6 +67,11 @@ const SCHEMES = 'rs://, rss://, unix://, ws:// or wss://';
 /** Parses and validates a router URL; throws InvalidUrlError naming the problem. */
 export function parseUrl(text: string): ParsedUrl {
   if (typeof text !== 'string' || text.trim() === '') throw new InvalidUrlError(String(text), 'empty URL');
+  const hostPort = /^([\w.-]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(text.trim());
+  if (hostPort !== null) {
+    const [, host, port] = hostPort;
+    throw new InvalidUrlError(text, `no scheme: write rs://${host}:${port} (RawSocket) or ws://${host}:${port}/ws (WebSocket)`);
+  }
   let url: URL;
   try {
     url = new URL(text.trim());

@@ -4,8 +4,10 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../common/config-problem.js';
 import { type Env, validateYaml } from '../common/yaml-schema.js';
 import { buildRouterConfig, openRealm } from './config/build.js';
-import { checkRouterConfig } from './config/checks.js';
+import { checkRouterConfig, warnRouterConfig } from './config/checks.js';
 import { createConfigContext, describeReadError } from './config/context.js';
+import { checkListenerFiles } from './config/file-checks.js';
+import { setListenerOrigin } from './listen-errors.js';
 import { DEFAULT_LISTENERS, localRouterConfigSchema, routerConfigSchema, type RouterFileConfig } from './config/schema.js';
 import { rawMap } from './config/raw.js';
 import { readSecretFiles } from './config/secret-files.js';
@@ -19,6 +21,7 @@ import { DEFAULT_LIMITS, DEFAULT_REALM, type RouterConfig } from './config/types
  */
 export * from './config/types.js';
 export { openRealm } from './config/build.js';
+export { setListenerOrigin, type ListenerOrigin } from './listen-errors.js';
 export { localRouterConfigSchema, routerConfigSchema } from './config/schema.js';
 export { ConfigError, type ConfigProblem, formatProblem } from '../common/config-problem.js';
 
@@ -27,17 +30,34 @@ export interface ParsedRouterConfig {
   config?: RouterConfig;
   /** Sorted by line. */
   problems: ConfigProblem[];
+  /** Valid but surely not meant (a realm nobody can join, a socket directory not there yet); sorted by line. */
+  warnings: ConfigProblem[];
 }
 
 /** Reads `ticket_file`/`secret_file` (UTF-8); throws like fs.readFileSync. */
 export type ReadFile = (path: string) => string;
 
+export interface RouterConfigCheckOptions {
+  /**
+   * Also check the listeners against this machine (file-checks.ts): TLS files readable and
+   * matching, Unix socket directories writable, socket groups known. `switchyard check` and
+   * the router's start-up do; default false (the config may be meant for another machine).
+   */
+  checkFiles?: boolean;
+}
+
 /**
  * Validates router config text. `file` names it in problems and locates relative paths; `env`
  * expands `${NAME}` in string values; `readFile` reads `ticket_file`/`secret_file`.
  */
-export function parseRouterConfig(text: string, file: string, env: Env = process.env, readFile: ReadFile = readUtf8): ParsedRouterConfig {
-  return parseWith(routerConfigSchema, text, file, env, readFile, {});
+export function parseRouterConfig(
+  text: string,
+  file: string,
+  env: Env = process.env,
+  readFile: ReadFile = readUtf8,
+  options: RouterConfigCheckOptions = {},
+): ParsedRouterConfig {
+  return parseWith(routerConfigSchema, text, file, env, readFile, options);
 }
 
 /**
@@ -51,20 +71,26 @@ export function parseLocalRouterConfig(
   env: Env,
   readFile: ReadFile,
   deviceRealm: string,
+  options: RouterConfigCheckOptions = {},
 ): ParsedRouterConfig {
-  return parseWith(localRouterConfigSchema(deviceRealm), text, file, env, readFile, { at: ['local_router'], defaultRealm: deviceRealm });
+  return parseWith(localRouterConfigSchema(deviceRealm), text, file, env, readFile, { ...options, at: ['local_router'], defaultRealm: deviceRealm });
 }
 
-/** Reads and validates a router config file; throws ConfigError listing every problem, one per line. */
-export function loadRouterConfig(path: string, env: Env = process.env): RouterConfig {
+/**
+ * Reads and validates a router config file, with the checks against this machine (see
+ * RouterConfigCheckOptions); throws ConfigError listing every problem, one per line.
+ * `onWarning` receives each warning.
+ */
+export function loadRouterConfig(path: string, env: Env = process.env, options: { onWarning?: (warning: ConfigProblem) => void } = {}): RouterConfig {
   let text: string;
   try {
     text = readUtf8(path);
   } catch (error) {
     throw new ConfigError(`cannot read router config ${path}: ${describeReadError(error)}`);
   }
-  const { config, problems } = parseRouterConfig(text, path, env);
+  const { config, problems, warnings } = parseRouterConfig(text, path, env, readUtf8, { checkFiles: true });
   if (config === undefined) throw ConfigError.fromProblems(problems);
+  for (const warning of warnings) options.onWarning?.(warning);
   return config;
 }
 
@@ -88,19 +114,35 @@ function parseWith(
   file: string,
   env: Env,
   readFile: ReadFile,
-  options: { at?: readonly PropertyKey[]; defaultRealm?: string },
+  options: RouterConfigCheckOptions & { at?: readonly PropertyKey[]; defaultRealm?: string },
 ): ParsedRouterConfig {
   const result = validateYaml(text, file, schema, env, { at: options.at });
-  if (!('data' in result)) return { problems: result.problems }; // YAML syntax errors: nothing to check
+  if (!('data' in result)) return { problems: result.problems, warnings: [] }; // YAML syntax errors: nothing to check
   const doc = result.document;
   const ctx = createConfigContext(dirname(file), readFile);
   const checks = checkRouterConfig(result.data, { ctx, doc, defaultRealm: options.defaultRealm });
   const flagged = new Set(result.problems.map((problem) => problem.key));
   const secrets = readSecretFiles(rawMap(result.data)?.realms, ctx, (path) => flagged.has(doc.key(path)));
   const problems = [...result.problems, ...[...checks, ...secrets.issues].map((issue) => doc.problem(issue))];
-  problems.sort((a, b) => a.line - b.line);
-  if (problems.length > 0 || result.value === undefined) return { problems };
-  return { config: buildRouterConfig(result.value, ctx, secrets), problems };
+  const warnings = warnRouterConfig(result.data).map((issue) => doc.problem(issue));
+  if (problems.length > 0 || result.value === undefined) return { problems: byLine(problems), warnings: byLine(warnings) };
+  const config = buildRouterConfig(result.value, ctx, secrets);
+  if (options.checkFiles === true) {
+    const files = checkListenerFiles(config, ctx);
+    warnings.push(...files.warnings.map((issue) => doc.problem(issue)));
+    if (files.problems.length > 0) return { problems: byLine(files.problems.map((issue) => doc.problem(issue))), warnings: byLine(warnings) };
+  }
+  config.listen.forEach((listener, index) => {
+    setListenerOrigin(listener, (key) => {
+      const path = ['listen', index, ...key];
+      return `${file}:${doc.lineOf(path)}: ${doc.key(path)}`;
+    });
+  });
+  return { config, problems, warnings: byLine(warnings) };
+}
+
+function byLine(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line);
 }
 
 function readUtf8(path: string): string {

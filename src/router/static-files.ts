@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, type Logger } from '../common/logger.js';
-import type { HttpHandler } from '../transport/websocket/listener.js';
+import type { HttpHandler } from '../transport/listener.js';
 import { CompressedCache, MAX_COMPRESS_BYTES, MIN_COMPRESS_BYTES, negotiateEncoding, type Encoding } from './compressed-cache.js';
 import { contentTypeOf, isHashedName, isHtml } from './content-types.js';
 import { builtRoot, findFile, INDEX_FILE, requestedFile, type FoundFile } from './static-path.js';

@@ -1,10 +1,18 @@
 import { lstat, unlink } from 'node:fs/promises';
+import type http from 'node:http';
 import net from 'node:net';
 import type { Logger } from '../common/logger.js';
 import type { Serializer } from '../protocol/serializers/serializer.js';
 import type { Transport } from './transport.js';
 
 export type ListenAddress = { host: string; port: number } | { path: string };
+
+/**
+ * What answers plain HTTP requests (not WebSocket upgrades) on a universal or websocket listener:
+ * the router's web UI, or a test's handler. Declared here, not beside the WebSocket server, so
+ * that the public type declarations naming it (ServeOptions) do not pull in `ws`'s types.
+ */
+export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /** A bound listener. `close()` stops accepting and destroys every open connection. */
 export interface Listener {

@@ -2,6 +2,7 @@ import type tls from 'node:tls';
 import WebSocket, { type ClientOptions } from 'ws';
 import type { ParseOptions } from '../protocol/parse.js';
 import type { Serializer } from '../protocol/serializers/serializer.js';
+import { explainConnectError } from './connect-errors.js';
 import { connectRawSocket, type RawSocketConnectOptions, type RawSocketTarget } from './rawsocket/client.js';
 import type { Transport } from './transport.js';
 import { connectWebSocket, type WebSocketConstructor } from './websocket/client.js';
@@ -35,15 +36,22 @@ export interface NodeTlsOptions {
   servername?: string;
 }
 
-/** Opens a transport to `target`; rejects with the transport's error when it cannot. */
-export function nodeConnector(target: NodeConnectTarget, serializer: Serializer, options: NodeTransportOptions = {}): Promise<Transport> {
-  if (target.kind === 'rawsocket') return connectRawSocket(rawSocketTarget(target), rawSocketOptions(target, serializer, options));
-  return connectWebSocket(target.url, {
-    serializer,
-    WebSocket: webSocketConstructor(target, options),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.parse !== undefined ? { parse: options.parse } : {}),
-  });
+/**
+ * Opens a transport to `target`; rejects with the transport's error when it cannot, or with a
+ * ConnectError (connect-errors.ts) that says in one line what is wrong with TLS or the URL.
+ */
+export async function nodeConnector(target: NodeConnectTarget, serializer: Serializer, options: NodeTransportOptions = {}): Promise<Transport> {
+  try {
+    if (target.kind === 'rawsocket') return await connectRawSocket(rawSocketTarget(target), rawSocketOptions(target, serializer, options));
+    return await connectWebSocket(target.url, {
+      serializer,
+      WebSocket: webSocketConstructor(target, options),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.parse !== undefined ? { parse: options.parse } : {}),
+    });
+  } catch (error) {
+    throw 'socketPath' in target ? error : explainConnectError(error, target);
+  }
 }
 
 function rawSocketTarget(target: Extract<NodeConnectTarget, { kind: 'rawsocket' }>): RawSocketTarget {

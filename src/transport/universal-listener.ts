@@ -6,15 +6,25 @@ import { MAGIC } from './rawsocket/handshake.js';
 import { acceptRawSocket, rawSocketAcceptOptions } from './rawsocket/server.js';
 import { createAcceptor, createHttpFront, type WebSocketListenOptions } from './websocket/listener.js';
 
-export type UniversalListenOptions = Omit<WebSocketListenOptions, 'tls'>;
+export interface UniversalListenOptions extends Omit<WebSocketListenOptions, 'tls'> {
+  /**
+   * Connections whose first byte is 0x10 (an MQTT CONNECT), with the bytes read so far. Without
+   * it they go to the HTTP server like any other non-RawSocket connection.
+   */
+  mqtt?: (socket: net.Socket, head: Buffer) => void;
+}
+
+/** The first byte of an MQTT CONNECT packet (type 1, no flags). */
+const MQTT_CONNECT = 0x10;
 
 const DEFAULT_SNIFF_TIMEOUT_MS = 10_000;
 
 /**
- * ONE TCP port serving HTTP (`options.http`, default 404), WebSocket upgrades at `/ws`, and
- * RawSocket. The first octet decides: 0x7F can never start an HTTP request
+ * ONE TCP port serving HTTP (`options.http`, default 404), WebSocket upgrades at `/ws`, RawSocket
+ * and, with `options.mqtt`, MQTT. The first octet decides: 0x7F can never start an HTTP request
  * (advanced/transport_rawsocket.md), so such a connection goes to the RawSocket acceptor with
- * the bytes already read; anything else is pushed back and handed to the HTTP server.
+ * the bytes already read; 0x10 (an MQTT CONNECT, never the start of an HTTP method either) to
+ * `options.mqtt`; anything else is pushed back and handed to the HTTP server.
  */
 export async function listenUniversal(
   target: { host: string; port: number },
@@ -33,9 +43,11 @@ export async function listenUniversal(
   const sniffTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_SNIFF_TIMEOUT_MS;
   const server = net.createServer((socket) => {
     tracker.add(socket);
+    const mqtt = options.mqtt;
     new FirstChunkRouter(socket, sniffTimeoutMs, logger, {
       rawsocket: (head) => acceptRawSocket(socket, rawsocket, head),
       http: () => httpServer.emit('connection', socket),
+      ...(mqtt !== undefined ? { mqtt: (head: Buffer) => mqtt(socket, head) } : {}),
     });
   });
   await bindServer(server, target);
@@ -54,6 +66,8 @@ export async function listenUniversal(
 interface Routes {
   /** The first chunk starts with 0x7F; `head` is everything read so far. */
   rawsocket(head: Buffer): void;
+  /** The first chunk starts with 0x10 (MQTT CONNECT); `head` is everything read so far. */
+  mqtt?(head: Buffer): void;
   /** Anything else; the bytes read were pushed back with `unshift`. */
   http(): void;
 }
@@ -82,6 +96,8 @@ class FirstChunkRouter {
     this.#finish();
     if (chunk[0] === MAGIC) {
       this.#routes.rawsocket(chunk);
+    } else if (chunk[0] === MQTT_CONNECT && this.#routes.mqtt !== undefined) {
+      this.#routes.mqtt(chunk);
     } else {
       this.#socket.unshift(chunk);
       this.#routes.http();

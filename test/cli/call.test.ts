@@ -138,7 +138,7 @@ describe('call', () => {
     [['test.first', '--colour'], "Unknown option '--colour'"],
     [['test.first', '--serializer', 'xml'], "--serializer: expected one of json, cbor, msgpack, got 'xml'"],
   ])('exits 1 with the usage for %j', async (argv, message) => {
-    expect(await runCall(argv)).toEqual({ code: 1, out: '', err: `switchyard call: ${message}\n\n${call.usage}` });
+    expect(await runCall(argv)).toEqual({ code: 1, out: '', err: `switchyard call: ${message}\nsee 'switchyard call --help'\n` });
   });
 });
 

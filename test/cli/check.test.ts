@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { check } from '../../src/cli/commands/check.js';
 import { main } from '../../src/cli/main.js';
 import { UsageError } from '../../src/cli/usage-error.js';
+import { exampleFiles } from '../helpers/example-files.js';
 import { fakeIo } from './fake-io.js';
 
 const FIXTURES = resolve(__dirname, '../fixtures/config');
@@ -16,20 +17,37 @@ describe('check', () => {
     tmp = undefined;
   });
 
-  it('prints "FILE: ok" and exits 0 for a valid router config', async () => {
+  it('prints "FILE: ok" and exits 0 for a valid router config whose files are there', async () => {
+    const files = exampleFiles();
+    try {
+      writeFileSync(join(files.etc, 'router.yaml'), files.rewrite(readFileSync(join(FIXTURES, 'router-full.yaml'), 'utf8')));
+      const io = fakeIo({ cwd: files.etc });
+      expect(await check.run(['router.yaml'], io)).toBe(0);
+      expect(io.stdoutText()).toBe('router.yaml: ok (1 warning)\n');
+      expect(io.stderrText()).toBe("router.yaml:25: realms[1]: warning: nobody can join realm 'lab': it has no anonymous: and no users:\n");
+    } finally {
+      files.cleanup();
+    }
+  });
+
+  it('checks on this machine what the router would refuse: TLS files missing, the socket directory', async () => {
     const io = fakeIo({ cwd: FIXTURES });
-    expect(await check.run(['router-full.yaml'], io)).toBe(0);
-    expect(io.stdoutText()).toBe('router-full.yaml: ok\n');
-    expect(io.stderrText()).toBe('');
+    expect(await check.run(['router-full.yaml'], io)).toBe(1);
+    expect(io.stderrText().split('\n').slice(0, 3)).toEqual([
+      'router-full.yaml:5: listen[2].path: warning: directory /run/switchyard does not exist (yet): the router cannot create the socket unless something creates it first (systemd: RuntimeDirectory=)',
+      'router-full.yaml:7: listen[4].tls.cert: cannot read /etc/switchyard/tls.crt: no such file',
+      'router-full.yaml:7: listen[4].tls.key: cannot read /etc/switchyard/tls.key: no such file',
+    ]);
   });
 
   it('prints every problem as file:line: key: message on stderr and exits 1', async () => {
     const io = fakeIo({ cwd: FIXTURES });
     expect(await check.run(['router-bad.yaml'], io)).toBe(1);
     const lines = io.stderrText().trimEnd().split('\n');
-    expect(lines).toHaveLength(15);
+    expect(lines).toHaveLength(16); // 15 problems and the second 'home', a realm nobody can join
+    expect(lines).toContain("router-bad.yaml:17: realms[1]: warning: nobody can join realm 'home': it has no anonymous: and no users:");
     expect(lines[0]).toBe('router-bad.yaml:2: listen[0].port: expected an integer from 0 to 65535, got 80800');
-    expect(lines[14]).toBe("router-bad.yaml:19: log_level: expected one of debug, info, warn, error, got 'verbose'");
+    expect(lines[15]).toBe("router-bad.yaml:19: log_level: expected one of debug, info, warn, error, got 'verbose'");
     expect(io.stdoutText()).toBe('');
     expect(io.stderrText()).not.toContain('hunter2');
   });
@@ -76,15 +94,17 @@ describe('check', () => {
 
   it('checks several files and exits 1 when any is invalid', async () => {
     const io = fakeIo({ cwd: FIXTURES });
-    expect(await check.run(['router-minimal.yaml', 'missing.yaml', 'router-full.yaml'], io)).toBe(1);
-    expect(io.stdoutText()).toBe('router-minimal.yaml: ok\nrouter-full.yaml: ok\n');
-    expect(io.stderrText()).toBe('missing.yaml: cannot read: no such file\n');
+    expect(await check.run(['router-minimal.yaml', 'missing.yaml', 'device.yaml'], io)).toBe(1);
+    expect(io.stdoutText()).toBe('router-minimal.yaml: ok (1 warning)\ndevice.yaml: ok\n');
+    expect(io.stderrText()).toBe(
+      "router-minimal.yaml:2: realms[0]: warning: nobody can join realm 'home': it has no anonymous: and no users:\nmissing.yaml: cannot read: no such file\n",
+    );
   });
 
   it('accepts an absolute path', async () => {
     tmp = mkdtempSync(join(tmpdir(), 'switchyard-check-'));
     const file = join(tmp, 'router.yaml');
-    writeFileSync(file, 'realms: [ { name: home } ]\nlimits: { max_sessions: 0 }\n');
+    writeFileSync(file, 'realms: [ { name: home, anonymous: { role: guest } } ]\nlimits: { max_sessions: 0 }\n');
     const io = fakeIo({ cwd: '/' });
     expect(await check.run([file], io)).toBe(1);
     expect(io.stderrText()).toBe(`${file}:2: limits.max_sessions: expected an integer of at least 1, got 0\n`);
@@ -105,6 +125,6 @@ describe('check', () => {
   it('exits 1 with the usage through main for a usage error', async () => {
     const io = fakeIo();
     expect(await main(['check'], io)).toBe(1);
-    expect(io.stderrText()).toBe(`switchyard check: missing CONFIG file\n\n${check.usage}`);
+    expect(io.stderrText()).toBe("switchyard check: missing CONFIG file\nsee 'switchyard check --help'\n");
   });
 });

@@ -15,7 +15,13 @@ describe('client options', () => {
       realm: 'home',
       serializer: 'cbor',
       auth: { method: 'anonymous' },
+      tls: {},
     });
+  });
+
+  it('reads --ca relative to the cwd, and --insecure', () => {
+    expect(parse(['--ca', 'hub.crt']).tls).toEqual({ caFile: '/home/pi/hub.crt' });
+    expect(parse(['--insecure']).tls).toEqual({ insecure: true });
   });
 
   it('accepts every transport URL scheme and serializer', () => {
@@ -35,10 +41,13 @@ describe('client options', () => {
   });
 
   it.each([
-    [['--url', 'http://hub:8080'], "--url: unsupported scheme 'http:' (use rs://, rss://, unix://, ws:// or wss://)"],
-    [['--url', 'hub:8081'], "--url: unsupported scheme 'hub:' (use rs://, rss://, unix://, ws:// or wss://)"],
-    [['--url', 'not a url'], "--url: 'not a url' is not a URL (e.g. rs://127.0.0.1:8081)"],
-    [['--url', 'unix://'], "--url: 'unix://' has no socket path"],
+    [['--url', 'http://hub:8080'], '--url http://hub:8080: unsupported scheme "http:" (expected rs://, rss://, unix://, ws:// or wss://)'],
+    [['--url', 'hub:8081'], '--url hub:8081: no scheme: write rs://hub:8081 (RawSocket) or ws://hub:8081/ws (WebSocket)'],
+    [['--url', 'not a url'], '--url not a url: not a URL (expected rs://, rss://, unix://, ws:// or wss://)'],
+    [['--url', 'unix://'], '--url unix://: the socket path must be absolute, e.g. unix:///run/switchyard/router.sock'],
+    [['--url', 'rs://127.0.0.1:99999'], '--url rs://127.0.0.1:99999: port 99999 is out of range 1-65535'],
+    [['--ca', ''], '--ca: expected a file name'],
+    [['--ca', 'ca.pem', '--insecure'], 'give --ca or --insecure, not both'],
     [['--realm', 'my realm'], "--realm: 'my realm' is not a valid realm name"],
     [['--serializer', 'xml'], "--serializer: expected one of json, cbor, msgpack, got 'xml'"],
     [['--ticket', 'hunter2'], '--ticket needs --authid'],

@@ -22,8 +22,8 @@ describe('parseUrl', () => {
 
   it.each([
     ['', /empty URL/],
-    ['hub.lan:8081', /unsupported scheme "hub.lan:"/],
-    ['127.0.0.1:8081', /not a URL|unsupported scheme/],
+    ['hub.lan:8081', /no scheme: write rs:\/\/hub.lan:8081 \(RawSocket\) or ws:\/\/hub.lan:8081\/ws/],
+    ['127.0.0.1:8081', /no scheme: write rs:\/\/127.0.0.1:8081/],
     ['http://hub.lan/ws', /unsupported scheme "http:" \(expected rs:\/\/, rss:\/\/, unix:\/\/, ws:\/\/ or wss:\/\/\)/],
     ['tcp://hub.lan:8081', /unsupported scheme "tcp:"/],
     ['rs://:8081', /no host|not a URL/],

@@ -99,6 +99,31 @@ realms: [ { name: home } ]
     ]);
   });
 
+  it('reads the mqtt listener keys (payload mapping, limits), keeping only what the file says', () => {
+    const config = configOf(`
+listen:
+  - { type: mqtt, payload: raw, max_packet_size: 65536, inflight_window: 10, max_queued_messages: 0 }
+  - { type: mqtt, port: 1884 }
+realms: [ { name: home } ]
+`);
+    expect(config.listen).toEqual([
+      { type: 'mqtt', host: '0.0.0.0', port: 1883, realm: 'home', payload: 'raw', maxPacketSize: 65536, inflightWindow: 10, maxQueuedMessages: 0 },
+      { type: 'mqtt', host: '0.0.0.0', port: 1884, realm: 'home' },
+    ]);
+    expect(
+      problemsOf(`
+listen:
+  - { type: mqtt, payload: xml, max_packet_size: 10, inflight_window: 0, max_queued_messages: -1 }
+realms: [ { name: home } ]
+`),
+    ).toEqual([
+      expect.stringMatching(/^r\.yaml:3: listen\[0\]\.payload: .*json.*raw/),
+      'r.yaml:3: listen[0].max_packet_size: expected an integer from 64 to 268435460, got 10',
+      'r.yaml:3: listen[0].inflight_window: expected an integer from 1 to 65535, got 0',
+      'r.yaml:3: listen[0].max_queued_messages: expected an integer of at least 0, got -1',
+    ]);
+  });
+
   it('reads ui and web_root of universal and websocket listeners, web_root relative to the config file', () => {
     const config = configOf(`
 listen:
@@ -127,8 +152,8 @@ realms: [ { name: home } ]
     ).toEqual([
       'r.yaml:3: listen[0].ui: expected true or false, got a string',
       'r.yaml:3: listen[0].web_root: expected a non-empty string',
-      'r.yaml:4: listen[1].ui: unknown key (expected one of: type, host, port, path, tls)',
-      'r.yaml:5: listen[2].web_root: unknown key (expected one of: type, host, port, realm, tls)',
+      'r.yaml:4: listen[1].ui: unknown key (expected one of: type, host, port, path, tls, mode, group)',
+      'r.yaml:5: listen[2].web_root: unknown key (expected one of: type, host, port, realm, tls, payload, max_packet_size, inflight_window, max_queued_messages)',
     ]);
   });
 
@@ -137,7 +162,7 @@ realms: [ { name: home } ]
       'router-bad.yaml:2: listen[0].port: expected an integer from 0 to 65535, got 80800',
       "router-bad.yaml:3: listen[1].type: expected one of universal, websocket, rawsocket, mqtt, got 'telnet'",
       "router-bad.yaml:4: listen[2].realm: realm 'garage' is not defined in realms",
-      'router-bad.yaml:5: listen[3].colour: unknown key (expected one of: type, host, port, path, tls)',
+      'router-bad.yaml:5: listen[3].colour: unknown key (expected one of: type, host, port, path, tls, mode, group)',
       'router-bad.yaml:6: listen[4].port: port 8081 is already used by listen[3]',
       "router-bad.yaml:9: realms[0].anonymous.role: role 'guest' is not defined in roles",
       'router-bad.yaml:11: realms[0].users[0].ticket: missing required key (or ticket_file)',
@@ -478,7 +503,7 @@ local_router:
 `;
       expect(localProblems(text)).toEqual([
         'd.yaml:4: local_router.listen[0].port: expected an integer from 0 to 65535, got -5',
-        'd.yaml:5: local_router.listen[1].colour: unknown key (expected one of: type, host, port, path, tls)',
+        'd.yaml:5: local_router.listen[1].colour: unknown key (expected one of: type, host, port, path, tls, mode, group)',
         'd.yaml:7: local_router.listen[3].port: port 9000 is already used by local_router.listen[2]',
         'd.yaml:8: local_router.limits.max_sessions: expected an integer of at least 1, got 0',
         'd.yaml:9: local_router.log_levle: unknown key (expected one of: listen, realms, limits, log_level)',

@@ -1,11 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/common/logger.js';
 import { formatProblem, parseRouterConfig } from '../../src/router/config.js';
-import { startRouter, type RunningRouter } from '../../src/router/serve.js';
+import { startRouter, type MqttListenerFactory, type MqttListenOptions, type RunningRouter } from '../../src/router/serve.js';
 import { NOT_BUILT_TEXT } from '../../src/router/static-files.js';
 import { MessageType } from '../../src/protocol/message-type.js';
 import type { WampMessage } from '../../src/protocol/messages.js';
@@ -172,3 +173,104 @@ describe('startRouter: the web UI', () => {
     expect(log.some((line) => line.startsWith('warn the web UI is not built'))).toBe(true);
   });
 });
+
+describe('startRouter: mqtt listeners', () => {
+  let running: RunningRouter | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  function configOf(listen: string[], limits = '') {
+    const yaml = `listen:\n${listen.map((entry) => `  - ${entry}\n`).join('')}realms: [ { name: home, anonymous: { role: anonymous } }, { name: lab } ]\n${limits}`;
+    const { config, problems } = parseRouterConfig(yaml, 'router.yaml', {});
+    expect(problems.map(formatProblem)).toEqual([]);
+    return config!;
+  }
+
+  /** A stand-in for src/mqtt's listenMqtt (the router never imports it): records what it is given. */
+  function fakeFactory() {
+    const calls: { target: { host: string; port: number }; options: MqttListenOptions }[] = [];
+    const accepted: Buffer[] = [];
+    const factory: MqttListenerFactory = async (target, options) => {
+      calls.push({ target, options });
+      return {
+        address: () => ({ host: target.host, port: 1883 + calls.length }),
+        close: async () => undefined,
+        accept(socket, head) {
+          accepted.push(Buffer.from(head));
+          socket.end(Buffer.from([0x20, 0x02, 0x00, 0x00]));
+        },
+      };
+    };
+    return { factory, calls, accepted };
+  }
+
+  it('skips mqtt listeners with a warning when no MQTT factory is given', async () => {
+    const log: string[] = [];
+    running = await startRouter(configOf(['{ type: mqtt, host: 127.0.0.1, port: 0 }', '{ type: rawsocket, host: 127.0.0.1, port: 0 }']), {
+      logger: createLogger({ write: (line) => log.push(line) }),
+    });
+    expect(running.listeners.map((l) => l.config.type)).toEqual(['rawsocket']);
+    expect(log.some((line) => line.startsWith('warn MQTT listeners are not implemented yet; skipping'))).toBe(true);
+  });
+
+  it('binds mqtt listeners with the injected factory, defaults from the router limits', async () => {
+    const { factory, calls } = fakeFactory();
+    const config = configOf(
+      [
+        '{ type: mqtt, host: 127.0.0.1, port: 0 }',
+        '{ type: mqtt, host: 127.0.0.1, port: 0, realm: lab, payload: raw, max_packet_size: 4096, inflight_window: 5, max_queued_messages: 50 }',
+      ],
+      'limits: { max_message_size: 65536, max_sessions: 7 }\n',
+    );
+    running = await startRouter(config, { mqtt: factory });
+    expect(running.listeners.map((l) => l.config.type)).toEqual(['mqtt', 'mqtt']);
+    expect(calls.map((c) => c.target)).toEqual([
+      { host: '127.0.0.1', port: 0 },
+      { host: '127.0.0.1', port: 0 },
+    ]);
+    const [plain, lab] = calls.map((c) => c.options);
+    expect(plain).toMatchObject({ realm: 'home', payload: 'json', maxPacketSize: 65536, maxConnections: 7 });
+    expect(plain).not.toHaveProperty('inflightWindow');
+    expect(plain!.router).toBe(running.router);
+    expect(lab).toMatchObject({ realm: 'lab', payload: 'raw', maxPacketSize: 4096, inflightWindow: 5, maxQueuedMessages: 50 });
+  });
+
+  it('hands MQTT connections of a universal port to the first mqtt listener, and only with one configured', async () => {
+    const { factory, accepted } = fakeFactory();
+    running = await startRouter(configOf(['{ type: universal, host: 127.0.0.1, port: 0, ui: false }', '{ type: mqtt, host: 127.0.0.1, port: 0 }']), {
+      mqtt: factory,
+    });
+    const port = (running.listeners[0]!.address as { port: number }).port;
+    const connect = Buffer.from('101000044d5154540402003c000461626364', 'hex');
+    expect((await exchange(port, connect)).toString('hex')).toBe('20020000');
+    expect(accepted).toEqual([connect]);
+    await running.close();
+
+    running = await startRouter(configOf(['{ type: universal, host: 127.0.0.1, port: 0, ui: false }']), { mqtt: factory });
+    const other = (running.listeners[0]!.address as { port: number }).port;
+    expect((await exchange(other, connect)).toString()).toMatch(/^HTTP\/1\.1 400/);
+  });
+});
+
+/** Writes `bytes` and collects what comes back until the server closes (bounded). */
+async function exchange(port: number, bytes: Buffer): Promise<Buffer> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the server did not close')), 3000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.write(bytes);
+    });
+  } finally {
+    socket.destroy();
+  }
+  return Buffer.concat(chunks);
+}

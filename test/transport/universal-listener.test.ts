@@ -139,6 +139,27 @@ describe('listenUniversal', () => {
     expect((await fetch(`http://127.0.0.1:${port}/still-up`)).status).toBe(200);
   });
 
+  it('hands a connection starting with 0x10 (MQTT CONNECT) to the mqtt route, with the bytes read', async () => {
+    const routed: Buffer[] = [];
+    const { port } = await start({
+      mqtt: (socket, head) => {
+        routed.push(Buffer.from(head));
+        socket.end(Buffer.from([0x20, 0x02, 0x00, 0x00]));
+      },
+    });
+    const connect = Buffer.from('101000044d5154540402003c000461626364', 'hex');
+    expect((await rawExchange(port, [connect])).toString('hex')).toBe('20020000');
+    expect(routed).toEqual([connect]);
+    // HTTP and RawSocket are still routed as before.
+    expect((await fetch(`http://127.0.0.1:${port}/x`)).status).toBe(200);
+  });
+
+  it('sends 0x10 to HTTP (a 400) when no mqtt route is given', async () => {
+    const { port } = await start();
+    const connect = Buffer.from('101000044d5154540402003c000461626364', 'hex');
+    expect((await rawExchange(port, [connect])).toString()).toMatch(/^HTTP\/1\.1 400/);
+  });
+
   it('answers an HTTP client that is too slow with its headers with 408 and closes', async () => {
     const { port } = await start({ handshakeTimeoutMs: 200 });
     const started = Date.now();

@@ -11,31 +11,44 @@ import { UsageError } from '../usage-error.js';
 
 type Env = CliIo['env'];
 
+interface Verdict {
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
 /** One kind of config file `check` knows; the first whose `matches` accepts the text validates it. */
 interface ConfigKind {
   readonly name: string;
   matches(text: string): boolean;
-  validate(text: string, file: string, env: Env, readFile: (path: string) => string): ConfigProblem[];
+  validate(text: string, file: string, env: Env, readFile: (path: string) => string): Verdict;
 }
 
 const CONFIG_KINDS: readonly ConfigKind[] = [
   {
     name: 'device',
     matches: (text) => hasTopLevelKey(text, 'device'),
-    validate: (text, file, env, readFile) => parseFullDeviceConfig(text, file, env, readFile).problems,
+    validate: (text, file, env, readFile) => {
+      const warnings: ConfigProblem[] = [];
+      const { problems } = parseFullDeviceConfig(text, file, env, readFile, { checkFiles: true, onWarning: (w) => warnings.push(w) });
+      return { problems, warnings };
+    },
   },
   {
     name: 'router',
     matches: () => true,
-    validate: (text, file, env, readFile) => parseRouterConfig(text, file, env, readFile).problems,
+    validate: (text, file, env, readFile) => parseRouterConfig(text, file, env, readFile, { checkFiles: true }),
   },
 ];
 
 const USAGE = `Usage: switchyard check CONFIG.yaml [CONFIG.yaml ...]
 
 Validates a device config (one with a top-level "device:" key) or a router config,
-including secret files and \${ENV_VAR} references. Prints "CONFIG.yaml: ok", or every
-problem as "file:line: key: message" on stderr.
+including secret files and \${ENV_VAR} references, and what can be checked on this
+machine without binding ports: TLS certificate and key files (readable, matching),
+Unix socket directories (writable by this user), socket groups. Prints "CONFIG.yaml: ok",
+or every problem as "file:line: key: message" on stderr. Warnings (a realm nobody can
+join, a socket directory or group that does not exist yet) are printed as
+"file:line: key: warning: message" and do not fail the check.
 
 Exit status: 0 when every file is valid, 1 otherwise.
 
@@ -68,13 +81,17 @@ function checkFile(file: string, io: CliIo): boolean {
     return false;
   }
   const kind = CONFIG_KINDS.find((candidate) => candidate.matches(text))!;
-  const problems = kind.validate(text, file, io.env, readFile);
-  if (problems.length === 0) {
-    io.stdout.write(`${file}: ok\n`);
-    return true;
-  }
-  for (const problem of problems) io.stderr.write(`${formatProblem(problem)}\n`);
-  return false;
+  // Validated under its absolute path, so that the paths it names resolve on this machine
+  // (the file checks look at them); reported under the name it was given.
+  const verdict = kind.validate(text, resolve(io.cwd, file), io.env, readFile);
+  const problems = verdict.problems.map((problem) => ({ ...problem, file }));
+  const warnings = verdict.warnings.map((warning) => ({ ...warning, file }));
+  const lines = [...problems, ...warnings.map((warning) => ({ ...warning, message: `warning: ${warning.message}` }))];
+  for (const line of lines.sort((a, b) => a.line - b.line)) io.stderr.write(`${formatProblem(line)}\n`);
+  if (problems.length > 0) return false;
+  const note = warnings.length === 0 ? '' : ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})`;
+  io.stdout.write(`${file}: ok${note}\n`);
+  return true;
 }
 
 function hasTopLevelKey(text: string, key: string): boolean {

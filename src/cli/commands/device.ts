@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ManagedSession } from '../../client/managed-session.js';
+import { type ConfigProblem, formatProblem } from '../../common/config-problem.js';
 import { createLogger, type Logger, type LogLevel } from '../../common/logger.js';
 import { DeviceHost } from '../../device/device-host.js';
+import { listenMqtt } from '../../mqtt/index.js';
 import { nodeDriverContext } from '../../device/node-driver-context.js';
 import { describe, startRouter, type RunningRouter } from '../../router/serve.js';
 import { linkedPair } from '../../transport/local.js';
@@ -20,6 +22,9 @@ buffered while it is away), and its embedded router when the config has local_ro
 Actuators are procedures ({prefix}.{device}.{name}.set|get|toggle), sensor readings are
 events ({prefix}.{device}.{name}). An invalid config is reported like "switchyard check".
 SIGINT or SIGTERM writes the safe states, publishes "offline" and exits 0.
+
+Exit status: 0 after a clean stop; 1 bad command line, invalid config, or a local router
+listener that cannot start (named by its config key); 2 a driver or the device failed.
 
 Options:
       --log-level LEVEL   debug, info, warn or error (default: the config's log_level)
@@ -41,12 +46,14 @@ export const device: Command = {
       throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
     }
     const file = resolve(io.cwd, positionals[0]!);
-    const config = loadFullDeviceConfig(file, io.env, (path) => readFileSync(path, 'utf8'));
+    const warnings: ConfigProblem[] = [];
+    const config = loadFullDeviceConfig(file, io.env, (path) => readFileSync(path, 'utf8'), { checkFiles: true, onWarning: (w) => warnings.push(w) });
     const logger = createLogger({
       level: (level as LogLevel | undefined) ?? config.log_level,
       write: (line) => io.stderr.write(`${line}\n`),
       journal: stderrIsJournal(io.env),
     });
+    for (const warning of warnings) logger.warn(formatProblem(warning));
     const running = await runDevice(config, logger, io.env);
     await untilAborted(io.signal);
     await running.stop();
@@ -67,7 +74,7 @@ export async function runDevice(config: FullDeviceConfig, logger: Logger, env: C
   notifier.startWatchdog();
   const router =
     config.local_router !== undefined
-      ? await startRouter(config.local_router, { logger: logger.child({ component: 'router' }) }).catch((error: unknown) => {
+      ? await startRouter(config.local_router, { logger: logger.child({ component: 'router' }), mqtt: listenMqtt }).catch((error: unknown) => {
           notifier.close();
           throw error;
         })

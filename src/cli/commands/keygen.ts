@@ -1,7 +1,7 @@
 import { basename, extname, resolve } from 'node:path';
 import { parseCommandArgs, printUsage } from '../args.js';
 import type { CliIo, Command } from '../command.js';
-import { generateKeyPair, KeyFileError, KeyFileExistsError, writePrivateKeyFile } from '../key-file.js';
+import { generateKeyPair, KeyFileError, KeyFileExistsError, writePrivateKeyFile } from '../../key-file.js';
 import { UsageError } from '../usage-error.js';
 
 const DEFAULT_OUT = 'switchyard.key';

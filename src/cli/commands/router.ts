@@ -1,23 +1,42 @@
 import { resolve } from 'node:path';
 import { createLogger, type LogLevel } from '../../common/logger.js';
-import { defaultRouterConfig, loadRouterConfig } from '../../router/config.js';
-import { describe, startRouter } from '../../router/serve.js';
+import { listenMqtt } from '../../mqtt/index.js';
+import {
+  type ConfigProblem,
+  defaultRouterConfig,
+  formatProblem,
+  isUnixListener,
+  loadRouterConfig,
+  type RouterConfig,
+  setListenerOrigin,
+  type UniversalListenerConfig,
+} from '../../router/config.js';
+import { describe, listenerKind, startRouter } from '../../router/serve.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { type CliIo, type Command, untilAborted } from '../command.js';
 import { stderrIsJournal, SystemdNotifier } from '../systemd-notify.js';
 import { UsageError } from '../usage-error.js';
 
-const USAGE = `Usage: switchyard router [--config ROUTER.yaml] [--log-level LEVEL]
+const USAGE = `Usage: switchyard router [--config ROUTER.yaml] [--listen HOST:PORT ...] [--log-level LEVEL]
 
 Runs the WAMP router alone: realms, authentication, WebSocket and RawSocket listeners.
 Without --config it listens on 127.0.0.1 only: 8080 (HTTP + WebSocket at /ws + RawSocket)
 and 8081 (RawSocket), realm "home" open to anonymous sessions.
 Stops cleanly (GOODBYE to every session) on SIGINT or SIGTERM.
 
+Exit status: 0 after a clean stop; 1 bad command line, invalid config, or a listener
+that cannot start (named by its config key, e.g. "router.yaml:4: listen[1].port: …").
+
 Options:
-  -c, --config FILE   router config (YAML; see "switchyard check")
-  --log-level LEVEL   debug, info, warn or error (default: the config's log_level)
-  -h, --help          show this help
+  -c, --config FILE       router config (YAML; see "switchyard check")
+  -l, --listen HOST:PORT  listen here instead of the config's (or the default) listeners:
+                          HTTP + WebSocket at /ws + RawSocket on one port; repeatable;
+                          PORT alone means 127.0.0.1:PORT, 0.0.0.0:PORT all interfaces
+  --log-level LEVEL       debug, info, warn or error (default: the config's log_level)
+  -h, --help              show this help
+
+Example:
+  switchyard router --listen 0.0.0.0:9080
 `;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -27,7 +46,11 @@ export const router: Command = {
   summary: 'run the WAMP router (realms, auth, listeners)',
   usage: USAGE,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(argv, {
+      config: { type: 'string', short: 'c' },
+      listen: { type: 'string', short: 'l', multiple: true },
+      'log-level': { type: 'string' },
+    });
     if (values.help === true) return printUsage(io, USAGE);
     if (positionals.length > 0) {
       throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -36,26 +59,64 @@ export const router: Command = {
     if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
       throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
     }
-    const config = values.config !== undefined ? loadRouterConfig(resolve(io.cwd, values.config), io.env) : defaultRouterConfig();
+    const listen = values.listen !== undefined ? listenersFromFlags(values.listen) : undefined;
+    const warnings: ConfigProblem[] = [];
+    const file = values.config !== undefined ? loadRouterConfig(resolve(io.cwd, values.config), io.env, { onWarning: (w) => warnings.push(w) }) : undefined;
+    const config = { ...(file ?? defaultListeners()), ...(listen !== undefined ? { listen } : {}) };
     const logger = createLogger({
       level: (level as LogLevel | undefined) ?? config.logLevel,
       write: (line) => io.stderr.write(`${line}\n`),
       journal: stderrIsJournal(io.env),
     });
+    for (const warning of warnings) logger.warn(formatProblem(warning));
     // systemd (Type=notify): nothing happens unless io.env has NOTIFY_SOCKET.
     const notifier = new SystemdNotifier({ env: io.env, logger });
     notifier.startWatchdog();
-    const running = await startRouter(config, { logger }).catch((error: unknown) => {
+    const running = await startRouter(config, { logger, mqtt: listenMqtt }).catch((error: unknown) => {
       notifier.close();
       throw error;
     });
-    const addresses = running.listeners.map((l) => `${l.config.type} ${describe(l.address)}`).join(', ');
+    const addresses = running.listeners.map((l) => `${listenerKind(l.config)} ${describe(l.address)}`).join(', ');
     logger.info('router started', { realms: config.realms.map((r) => r.name).join(','), listeners: addresses });
     void notifier.ready('router listening');
     await untilAborted(io.signal);
     logger.info('router stopping');
     await notifier.stopping();
     await running.close();
+    logger.info('router stopped');
     return 0;
   },
 };
+
+/** The built-in config; its listeners are named so that a busy port says how to pick another. */
+function defaultListeners(): RouterConfig {
+  const config = defaultRouterConfig();
+  for (const listener of config.listen) {
+    const where = isUnixListener(listener) ? listener.path : `${listener.host}:${listener.port}`;
+    setListenerOrigin(listener, () => `default ${listener.type} listener ${where} (choose another with --listen HOST:PORT)`);
+  }
+  return config;
+}
+
+/**
+ * `switchyard router --listen HOST:PORT` (repeatable): universal listeners (HTTP, WebSocket at
+ * /ws and RawSocket on one port) instead of the config's `listen:` list, so a busy port needs no
+ * YAML. `PORT` alone means 127.0.0.1:PORT, `0.0.0.0:PORT` every IPv4 interface, `[::]:PORT`
+ * every IPv6 one. A listener that cannot start is named by its flag in the error.
+ */
+export function listenersFromFlags(values: readonly string[]): UniversalListenerConfig[] {
+  return values.map((value) => {
+    const listener: UniversalListenerConfig = { type: 'universal', ...hostAndPort(value) };
+    setListenerOrigin(listener, (key) => `--listen ${value}${key.length > 0 ? ` (${key.join('.')})` : ''}`);
+    return listener;
+  });
+}
+
+function hostAndPort(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]:|([^:[\]]*):)?(\d+)$/.exec(value.trim());
+  if (match === null) throw new UsageError(`--listen: expected HOST:PORT such as 0.0.0.0:8080 (or PORT), got '${value}'`);
+  const host = match[1] ?? match[2] ?? '127.0.0.1';
+  const port = Number(match[3]);
+  if (port > 65535) throw new UsageError(`--listen: port ${match[3]} is out of range 0-65535`);
+  return { host: host === '' ? '127.0.0.1' : host, port };
+}

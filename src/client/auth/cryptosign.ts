@@ -1,11 +1,11 @@
 import type { Dict } from '../../protocol/messages.js';
 import { fromBase64 } from '../../protocol/serializers/base64.js';
 import type { ClientAuthenticator } from './authenticator.js';
+import { cryptosignSeedHex } from './cryptosign-key.js';
 
 /** PKCS#8 DER prefix of an Ed25519 private key (RFC 8410); the 32-byte seed follows it. */
 const PKCS8_ED25519_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 const ED25519 = { name: 'Ed25519' } as const;
-const SEED_HEX = /^[0-9a-fA-F]{64}(?:[0-9a-fA-F]{64})?$/;
 const CHALLENGE_HEX = /^[0-9a-fA-F]{64}$/;
 
 /**
@@ -14,16 +14,14 @@ const CHALLENGE_HEX = /^[0-9a-fA-F]{64}$/;
  * as hex and the answer is hex(signature64 ‖ challenge32). Keys go through WebCrypto only
  * (Node 20 and current browsers support Ed25519 there).
  *
- * `privateKeyHex` is the 32-byte seed as hex; a 64-byte NaCl secret key (seed ‖ public key) is
- * accepted too, and its first half used.
+ * `privateKey` is a PKCS#8 PEM or the 32-byte seed as hex (cryptosign-key.ts); a 64-byte NaCl
+ * secret key (seed ‖ public key) is accepted too, and its first half used.
  */
-export async function cryptosignAuthenticator(privateKeyHex: string, authid?: string): Promise<ClientAuthenticator> {
-  if (typeof privateKeyHex !== 'string' || !SEED_HEX.test(privateKeyHex)) {
-    throw new TypeError('a cryptosign private key is a 32-byte Ed25519 seed as 64 hex characters');
-  }
+export async function cryptosignAuthenticator(privateKey: string, authid?: string): Promise<ClientAuthenticator> {
+  const seedHex = cryptosignSeedHex(privateKey);
   const der = new Uint8Array(PKCS8_ED25519_PREFIX.length + 32);
   der.set(PKCS8_ED25519_PREFIX);
-  der.set(fromHex(privateKeyHex.slice(0, 64)), PKCS8_ED25519_PREFIX.length);
+  der.set(fromHex(seedHex), PKCS8_ED25519_PREFIX.length);
   const subtle = globalThis.crypto.subtle;
   // Extractable only to read the public half (JWK `x`); the key never leaves this closure.
   const key = await subtle.importKey('pkcs8', der, ED25519, true, ['sign']);

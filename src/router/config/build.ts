@@ -4,7 +4,15 @@ import { defaultPort, type ListenerFileConfig, type TlsFileConfig } from './list
 import type { RealmFileConfig, UserFileConfig } from './realm-schema.js';
 import type { RouterFileConfig } from './schema.js';
 import type { SecretFiles } from './secret-files.js';
-import { DEFAULT_HOST, type ListenerConfig, type RealmConfig, type RouterConfig, type TlsConfig, type UserConfig } from './types.js';
+import {
+  DEFAULT_HOST,
+  type ListenerConfig,
+  type MqttListenerConfig,
+  type RealmConfig,
+  type RouterConfig,
+  type TlsConfig,
+  type UserConfig,
+} from './types.js';
 
 /**
  * The validated file (snake_case, as the schema gives it) as the RouterConfig the router runs
@@ -37,11 +45,20 @@ function buildListener(listener: ListenerFileConfig, ctx: ConfigContext): Listen
     case 'websocket':
       return { type: 'websocket', host: listener.host, port: listener.port, path: listener.path, ...tls, ...buildWebUi(listener, ctx) };
     case 'rawsocket':
-      if (listener.path !== undefined) return { type: 'rawsocket', path: ctx.resolvePath(listener.path) };
+      if (listener.path !== undefined) {
+        const access = { ...(listener.mode !== undefined ? { mode: parseInt(listener.mode, 8) } : {}), ...(listener.group !== undefined ? { group: listener.group } : {}) };
+        return { type: 'rawsocket', path: ctx.resolvePath(listener.path), ...access };
+      }
       return { type: 'rawsocket', host: listener.host ?? DEFAULT_HOST, port: listener.port ?? defaultPort('rawsocket', false), ...tls };
     case 'mqtt': {
       const port = listener.port ?? defaultPort('mqtt', listener.tls !== undefined);
-      return { type: 'mqtt', host: listener.host, port, realm: listener.realm, ...tls };
+      const out: MqttListenerConfig = { type: 'mqtt', host: listener.host, port, realm: listener.realm, ...tls };
+      // Only what the file says, as for the web UI keys: the defaults live with the gateway.
+      if (listener.payload !== undefined) out.payload = listener.payload;
+      if (listener.max_packet_size !== undefined) out.maxPacketSize = listener.max_packet_size;
+      if (listener.inflight_window !== undefined) out.inflightWindow = listener.inflight_window;
+      if (listener.max_queued_messages !== undefined) out.maxQueuedMessages = listener.max_queued_messages;
+      return out;
     }
   }
 }

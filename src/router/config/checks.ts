@@ -40,6 +40,23 @@ export function checkRouterConfig(data: unknown, options: RouterCheckOptions): P
   return issues;
 }
 
+/**
+ * Warnings: what is valid but surely not meant. A realm without `anonymous:` and without
+ * `users:` refuses every session.
+ */
+export function warnRouterConfig(data: unknown): PathIssue[] {
+  const root = rawMap(data);
+  if (root === undefined) return [];
+  const warnings: PathIssue[] = [];
+  for (const [realm, index] of rawMaps(root.realms)) {
+    if (!has(realm, 'anonymous') && rawList(realm.users).length === 0) {
+      const name = rawText(realm.name) ?? `#${index}`;
+      warnings.push({ path: ['realms', index], message: `nobody can join realm '${name}': it has no anonymous: and no users:` });
+    }
+  }
+  return warnings;
+}
+
 /** Valid realm names in the list (for references to realms). */
 function realmNamesOf(realms: unknown): Set<string> {
   const names = rawMaps(realms).map(([realm]) => valid(realmNameSchema, realm.name));

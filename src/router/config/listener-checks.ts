@@ -7,7 +7,7 @@ import { DEFAULT_HOST, DEFAULT_REALM, type ListenerType } from './types.js';
 
 /**
  * Checks of the `listen:` list that the schema cannot make: a Unix socket listener takes no
- * host, port or tls; an mqtt listener's realm must be defined; no two listeners may use the
+ * host, port or tls, and only it takes mode and group; an mqtt listener's realm must be defined; no two listeners may use the
  * same port (on overlapping hosts) or Unix socket. Run on the data as found, so they report
  * alongside the schema's problems; entries or values the schema rejects are skipped.
  */
@@ -19,6 +19,8 @@ export function checkListeners(listen: unknown, realmNames: ReadonlySet<string>,
     const type = LISTENER_TYPES.find((candidate) => candidate === entry.type);
     if (type === undefined) continue;
     if (type === 'mqtt') checkMqttRealm(entry, realmNames, [...at, 'realm'], issues);
+    // serve.ts refuses it at start-up; say so here, so that check does not pass it.
+    if (type === 'universal' && has(entry, 'tls')) issues.push({ path: [...at, 'tls'], message: 'TLS is not available on a universal listener; use type: websocket or rawsocket' });
     const bound = boundOf(type, entry, at, ctx, issues);
     if (bound === undefined) continue;
     const clash = taken.find((other) => clashes(other, bound));
@@ -38,6 +40,7 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 const HOST = text('Listener host.');
 const PORT = port('Listener port.');
 const UNIX_ONLY = ['host', 'port', 'tls'];
+const SOCKET_FILE_KEYS = ['mode', 'group'];
 
 function checkMqttRealm(entry: RawMap, realmNames: ReadonlySet<string>, path: PropertyKey[], issues: PathIssue[]): void {
   const given = has(entry, 'realm');
@@ -54,6 +57,9 @@ function boundOf(type: ListenerType, entry: RawMap, at: PropertyKey[], ctx: Conf
     }
     const path = rawText(entry.path);
     return path === undefined ? undefined : { at, unix: true, path: ctx.resolvePath(path) };
+  }
+  for (const key of type === 'rawsocket' ? SOCKET_FILE_KEYS : []) {
+    if (has(entry, key)) issues.push({ path: [...at, key], message: 'only for a Unix socket listener (type: rawsocket with path)' });
   }
   const host = has(entry, 'host') ? valid(HOST, entry.host) : DEFAULT_HOST;
   const number = has(entry, 'port') ? valid(PORT, entry.port) : defaultPort(type, has(entry, 'tls'));

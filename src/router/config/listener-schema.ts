@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { strictMap } from '../../common/schema-parts.js';
-import { boolean, path, port, text } from './fields.js';
-import { DEFAULT_HOST, DEFAULT_MQTTS_PORT, DEFAULT_PORTS, DEFAULT_REALM, DEFAULT_WEBSOCKET_PATH, type ListenerType } from './types.js';
+import { boolean, integer, path, port, text } from './fields.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MQTT_INFLIGHT_WINDOW,
+  DEFAULT_MQTT_MAX_QUEUED_MESSAGES,
+  DEFAULT_MQTTS_PORT,
+  DEFAULT_PORTS,
+  DEFAULT_REALM,
+  DEFAULT_WEBSOCKET_PATH,
+  MQTT_PAYLOAD_MODES,
+  type ListenerType,
+} from './types.js';
 
 /**
  * The `listen:` entries of the router config, discriminated by `type`. Keys are as in the YAML
@@ -47,14 +57,38 @@ export const rawsocketListenerSchema = strictMap({
   port: port(`TCP port; default ${DEFAULT_PORTS.rawsocket}; 0 picks a free one.`).optional(),
   path: path('Unix domain socket to listen on instead of TCP (unix:///path); then no host, port or tls.').optional(),
   tls: tlsSchema.optional(),
+  mode: text('Unix socket only: permissions of the socket file, octal and quoted, e.g. "0660" lets the group connect; default: what the umask leaves.', {
+    pattern: /^0?[0-7]{3}$/,
+    expected: 'octal permissions in quotes, such as "0660"',
+  }).optional(),
+  group: text('Unix socket only: group of the socket file, a name or a numeric gid (quoted); the router must be a member. Default: the router’s group.').optional(),
 });
 
+/** MQTT's own ceiling: a remaining length of 268,435,455 plus a 5-byte fixed header. */
+const MQTT_MAX_PACKET = 268_435_460;
+
 export const mqttListenerSchema = strictMap({
-  type: z.literal('mqtt').describe('MQTT 3.1.1 clients, bridged into one realm.'),
+  type: z.literal('mqtt').describe('MQTT 3.1.1 and 5.0 clients, bridged into one realm (docs/mqtt.md).'),
   host: host.default(DEFAULT_HOST),
   port: port(`TCP port; default ${DEFAULT_PORTS.mqtt}, or ${DEFAULT_MQTTS_PORT} with tls; 0 picks a free one.`).optional(),
   realm: text('Realm the MQTT clients are bridged into; it must be defined in realms.').default(DEFAULT_REALM),
   tls: tlsSchema.optional(),
+  payload: z
+    .enum(MQTT_PAYLOAD_MODES)
+    .describe(
+      'Payload mapping: json (default) makes a JSON object payload the kwargs and anything else one arg; raw passes the bytes as one binary arg.',
+    )
+    .optional(),
+  max_packet_size: integer('Largest MQTT packet accepted, in bytes; default limits.max_message_size.', 64, MQTT_MAX_PACKET).optional(),
+  inflight_window: integer(
+    `QoS 1 messages sent to one client and not yet acknowledged (default ${DEFAULT_MQTT_INFLIGHT_WINDOW}); also the Receive Maximum announced to 5.0 clients.`,
+    1,
+    65_535,
+  ).optional(),
+  max_queued_messages: integer(
+    `QoS 1 messages queued per session beyond those in flight, also while a persistent session is away; newer ones are dropped (default ${DEFAULT_MQTT_MAX_QUEUED_MESSAGES}).`,
+    0,
+  ).optional(),
 });
 
 export const listenerSchema = z

@@ -62,6 +62,10 @@ export interface RawSocketTcpListenerConfig extends TcpEndpoint {
 export interface RawSocketUnixListenerConfig {
   type: 'rawsocket';
   path: string;
+  /** Permissions of the socket file (e.g. 0o660); default: what the umask leaves. */
+  mode?: number;
+  /** Group of the socket file: a group name or a numeric gid; default: the router's. */
+  group?: string;
   host?: undefined;
   port?: undefined;
   tls?: undefined;
@@ -69,11 +73,24 @@ export interface RawSocketUnixListenerConfig {
 
 export type RawSocketListenerConfig = RawSocketTcpListenerConfig | RawSocketUnixListenerConfig;
 
-/** MQTT 3.1.1 clients bridged into one realm. */
+/** MQTT 3.1.1 and 5.0 clients bridged into one realm (src/mqtt). Absent keys take their defaults there. */
 export interface MqttListenerConfig extends TcpEndpoint {
   type: 'mqtt';
   realm: string;
+  /** How MQTT payloads map to WAMP arguments: `json` (default) or `raw`. */
+  payload?: MqttPayloadMode;
+  /** Largest MQTT packet accepted, in bytes; default limits.maxMessageSize. */
+  maxPacketSize?: number;
+  /** QoS 1 messages in flight towards one client (default 20). */
+  inflightWindow?: number;
+  /** QoS 1 messages queued per session beyond those in flight, also while a persistent session is away (default 1000). */
+  maxQueuedMessages?: number;
 }
+
+export type MqttPayloadMode = 'json' | 'raw';
+export const MQTT_PAYLOAD_MODES: readonly MqttPayloadMode[] = ['json', 'raw'];
+export const DEFAULT_MQTT_INFLIGHT_WINDOW = 20;
+export const DEFAULT_MQTT_MAX_QUEUED_MESSAGES = 1000;
 
 /** Discriminated on `type`; a rawsocket listener is a Unix socket when `path` is set. */
 export type ListenerConfig =

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { ParseOptions } from '../../protocol/parse.js';
 import type { Serializer } from '../../protocol/serializers/serializer.js';
+import { probeTls, speaksTlsError } from '../connect-errors.js';
 import { describePeer } from '../socket-peer.js';
 import { RawSocketError, RawSocketHandshakeError } from './errors.js';
 import {
@@ -24,9 +25,15 @@ export interface RawSocketConnectOptions {
   /** Limit for connecting plus the handshake (default 10 s). */
   timeoutMs?: number;
   parse?: ParseOptions;
+  /**
+   * Plain TCP only: when the router has not answered the handshake after this long, check
+   * whether the port speaks TLS (tls-probe.ts) and fail at once if it does (default 500 ms).
+   */
+  tlsProbeAfterMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TLS_PROBE_AFTER_MS = 500;
 
 /**
  * Dials a RawSocket router (TCP, TLS or Unix socket) and runs the client handshake. Rejects with
@@ -56,6 +63,8 @@ class ClientHandshake {
   readonly #resolve: (transport: RawSocketTransport) => void;
   readonly #reject: (error: Error) => void;
   readonly #timer: ReturnType<typeof setTimeout>;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
+  #probe: AbortController | undefined;
   readonly #exponent: number;
   #received: Buffer = Buffer.alloc(0);
   #done = false;
@@ -75,6 +84,10 @@ class ClientHandshake {
     this.#exponent = lengthExponentFor(options.maxMessageSize ?? 2 ** 24);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#timer = setTimeout(this.#onTimeout, timeoutMs, timeoutMs);
+    if (options.tls === undefined && 'host' in target) {
+      const probeAfter = options.tlsProbeAfterMs ?? DEFAULT_TLS_PROBE_AFTER_MS;
+      if (probeAfter < timeoutMs) this.#probeTimer = setTimeout(() => this.#probeTls(target, timeoutMs - probeAfter), probeAfter);
+    }
     socket.on('data', this.#onData);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
@@ -127,6 +140,15 @@ class ClientHandshake {
     this.#resolve(transport);
   };
 
+  /** No answer yet: a TLS server would wait for more bytes forever, so ask whether this is one. */
+  #probeTls(target: { host: string; port: number }, timeoutMs: number): void {
+    this.#probeTimer = undefined;
+    this.#probe = new AbortController();
+    void probeTls(target.host, target.port, timeoutMs, this.#probe.signal).then((speaksTls) => {
+      if (speaksTls) this.#fail(speaksTlsError({ kind: 'rawsocket', tls: false, host: target.host, port: target.port }));
+    });
+  }
+
   readonly #onTimeout = (timeoutMs: number): void => {
     this.#fail(new RawSocketError('RAWSOCKET_TIMEOUT', `no RawSocket handshake reply within ${timeoutMs} ms`));
   };
@@ -150,6 +172,8 @@ class ClientHandshake {
   #finish(): void {
     this.#done = true;
     clearTimeout(this.#timer);
+    if (this.#probeTimer !== undefined) clearTimeout(this.#probeTimer);
+    this.#probe?.abort();
     this.#socket.off('data', this.#onData);
     this.#socket.off('error', this.#onError);
     this.#socket.off('close', this.#onClose);

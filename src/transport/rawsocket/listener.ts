@@ -12,11 +12,14 @@ import {
   type ListenOptions,
   type TlsCredentials,
 } from '../listener.js';
+import { applySocketAccess, type UnixSocketAccess } from '../unix-socket-access.js';
 import { acceptRawSocket, rawSocketAcceptOptions } from './server.js';
 
 export interface RawSocketListenOptions extends ListenOptions {
   /** Serve RawSocket over TLS with these credentials (PEM). */
   tls?: TlsCredentials & tls.TlsOptions;
+  /** Unix socket only: the socket file's mode and group, set once it is bound. */
+  unixSocket?: UnixSocketAccess;
 }
 
 /**
@@ -42,6 +45,12 @@ export async function listenRawSocket(target: ListenAddress, options: RawSocketL
   }
   server.on('connection', (socket: net.Socket) => tracker.add(socket));
   await bindServer(server, target);
+  if ('path' in target && options.unixSocket !== undefined) {
+    await applySocketAccess(target.path, options.unixSocket).catch(async (error: unknown) => {
+      await closeServer(server, tracker, target);
+      throw error;
+    });
+  }
   server.on('error', (error) => logger.error('rawsocket listener error', { error: error.message }));
   return {
     address: () => boundAddress(server, target),

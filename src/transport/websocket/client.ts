@@ -83,16 +83,16 @@ export function connectWebSocket(url: string, options: WebSocketConnectOptions):
     const ws = new options.WebSocket(url, protocols);
     ws.binaryType = 'arraybuffer';
     let settled = false;
-    const fail = (message: string): void => {
+    const fail = (message: string, cause?: unknown): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       ws.close();
-      reject(new Error(`WebSocket connection to ${url} failed: ${message}`));
+      reject(new Error(`WebSocket connection to ${url} failed: ${message}`, cause === undefined ? undefined : { cause }));
     };
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-    ws.addEventListener('error', (event) => fail(errorText(event as ErrorEventLike)));
+    ws.addEventListener('error', (event) => fail(errorText(event as ErrorEventLike), (event as ErrorEventLike).error));
     ws.addEventListener('close', (event) => fail(`closed (${(event as CloseEventLike).code}) before it opened`));
     ws.addEventListener('open', () => {
       const serializer = serializers.find((s) => s.subprotocol === ws.protocol);

@@ -10,13 +10,14 @@ import {
   boundAddress,
   closeServer,
   ConnectionTracker,
+  type HttpHandler,
   type Listener,
   type ListenOptions,
   type TlsCredentials,
 } from '../listener.js';
 import { rejectUpgrade, WebSocketAcceptor, type WebSocketAcceptOptions } from './server.js';
 
-export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+export type { HttpHandler } from '../listener.js';
 
 export interface WebSocketListenOptions extends ListenOptions {
   /** Plain HTTP requests (not upgrades); default: 404. */

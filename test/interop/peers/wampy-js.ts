@@ -5,7 +5,7 @@ import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import { sign as cryptosignSign } from 'wampy/cryptosign.js';
 import { sign as wampcraSign } from 'wampy/wampcra.js';
 import WebSocket from 'ws';
-import { publicKeyHexFromSeed } from '../../../src/cli/key-file.js';
+import { publicKeyHexFromSeed } from '../../../src/key-file.js';
 import type { RouterAddress, SerializerName } from './py-peer.js';
 import { withTimeout } from './timeouts.js';
 

@@ -10,7 +10,7 @@ import {
   publicKeyHexFromSeed,
   readPrivateKeyFile,
   writePrivateKeyFile,
-} from '../../src/cli/key-file.js';
+} from '../src/key-file.js';
 
 /** RFC 8032 §7.1 test 1. */
 const RFC_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';

@@ -3,7 +3,8 @@ import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'n
 import { basename, dirname, join } from 'node:path';
 
 /**
- * Ed25519 key files for cryptosign. `switchyard keygen` writes the private key as PKCS#8 PEM
+ * Ed25519 key files for cryptosign (the Node entry exports the reader: library users read the
+ * same files as the CLI). `switchyard keygen` writes the private key as PKCS#8 PEM
  * (what node:crypto and `openssl genpkey -algorithm ed25519` produce); `--key FILE` reads that
  * or a file holding the 32-byte seed as 64 hex characters (a 128-hex NaCl secret key, seed ‖
  * public key, works too). The key material never appears in an error message.
@@ -37,7 +38,7 @@ export interface KeyPair {
 }
 
 export interface PrivateKey {
-  /** The 32-byte seed as hex: what AuthOptions `cryptosign.privateKey` takes. */
+  /** The 32-byte seed as hex: what AuthOptions `cryptosign.privateKey` takes (`{ method: 'cryptosign', privateKey: key.seedHex }`). */
   seedHex: string;
   /** The matching public key as hex. */
   publicKeyHex: string;
