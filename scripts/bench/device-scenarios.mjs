@@ -358,7 +358,12 @@ class Gate {
       waiting(socket);
       return;
     }
-    this.#held?.destroy();
+    // Keep the first attempt: a second connection while it waits is the client's TLS probe (it
+    // checks whether a silent RawSocket port speaks TLS), and must not replace it.
+    if (this.#held !== undefined && !this.#held.destroyed) {
+      socket.destroy();
+      return;
+    }
     this.#held = socket;
   }
 
