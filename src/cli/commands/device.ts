@@ -4,7 +4,7 @@ import { ManagedSession } from '../../client/managed-session.js';
 import { type ConfigProblem, formatProblem } from '../../common/config-problem.js';
 import { createLogger, type Logger, type LogLevel } from '../../common/logger.js';
 import { DeviceHost } from '../../device/device-host.js';
-import { listenMqtt } from '../../mqtt/index.js';
+import { mqttGatewayFor } from '../mqtt-gateway.js';
 import { nodeDriverContext } from '../../device/node-driver-context.js';
 import { describe, startRouter, type RunningRouter } from '../../router/serve.js';
 import { linkedPair } from '../../transport/local.js';
@@ -74,7 +74,7 @@ export async function runDevice(config: FullDeviceConfig, logger: Logger, env: C
   notifier.startWatchdog();
   const router =
     config.local_router !== undefined
-      ? await startRouter(config.local_router, { logger: logger.child({ component: 'router' }), mqtt: listenMqtt }).catch((error: unknown) => {
+      ? await startRouter(config.local_router, { logger: logger.child({ component: 'router' }), ...(await mqttGatewayFor(config.local_router)) }).catch((error: unknown) => {
           notifier.close();
           throw error;
         })

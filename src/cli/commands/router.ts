@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createLogger, type LogLevel } from '../../common/logger.js';
-import { listenMqtt } from '../../mqtt/index.js';
+import { mqttGatewayFor } from '../mqtt-gateway.js';
 import {
   type ConfigProblem,
   defaultRouterConfig,
@@ -72,7 +72,7 @@ export const router: Command = {
     // systemd (Type=notify): nothing happens unless io.env has NOTIFY_SOCKET.
     const notifier = new SystemdNotifier({ env: io.env, logger });
     notifier.startWatchdog();
-    const running = await startRouter(config, { logger, mqtt: listenMqtt }).catch((error: unknown) => {
+    const running = await startRouter(config, { logger, ...(await mqttGatewayFor(config)) }).catch((error: unknown) => {
       notifier.close();
       throw error;
     });
