@@ -4,16 +4,16 @@
 // bare publishing client). Every device, router, client and Node-RED runs in its own process;
 // runs are interleaved with their baselines (every other round in reverse order) and medians are
 // reported. `node scripts/bench-device.mjs --help` lists the options and the scenarios.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installCleanup, killAll, trackTempDir } from './bench/children.mjs';
+import { installCleanup, trackTempDir } from './bench/children.mjs';
 import { ensureNodeRed } from './bench/device-node-red.mjs';
 import { parseOptions, USAGE } from './bench/device-options.mjs';
 import { formatRows, summarize, targetLines } from './bench/device-report.mjs';
 import { machineCpu } from './bench/proc-stats.mjs';
+import { gitCommit, runMain } from './bench/run-main.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,7 +48,7 @@ async function main() {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     loadavg: os.loadavg(),
-    commit: gitCommit(),
+    commit: gitCommit(root),
   };
   console.log(
     `\nswitchyard device bench — node ${environment.node} (${environment.arch}), ${environment.cpus} × ${environment.cpuModel}, ` +
@@ -258,20 +258,4 @@ function orderText(order, fromStart = false) {
   return `, ORDER VIOLATED: ${order.gaps} gaps, ${order.backwards} repeats/out of order${fromStart ? `, ${order.lateStart} sensors not from seq 1` : ''}`;
 }
 
-function gitCommit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  console.error(error?.stack ?? String(error));
-} finally {
-  killAll();
-}
-process.exit(code);
+await runMain(main);

@@ -3,17 +3,17 @@
 // all scenarios start up front and their runs are interleaved round by round, so that machine
 // noise hits baselines and router alike; medians are reported with ratios against the baselines
 // of this very run. `node scripts/bench.mjs --help` lists the options.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installCleanup, killAll } from './bench/children.mjs';
+import { installCleanup } from './bench/children.mjs';
 import { analyzeProfile, formatProfile } from './bench/cpuprofile.mjs';
 import { parseOptions, USAGE } from './bench/options.mjs';
 import { checkTargets, formatTable, noiseWarning, summarize, TABLE_NOTES } from './bench/report.mjs';
 import { ScenarioRunner, SCENARIOS } from './bench/scenarios.mjs';
 import { MOSQUITTO, mosquittoVersion } from './bench/servers.mjs';
+import { gitCommit, runMain } from './bench/run-main.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MAX_WINDOW = 60_000;
@@ -62,7 +62,7 @@ async function main() {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     loadavg: os.loadavg(),
     mosquitto,
-    commit: gitCommit(),
+    commit: gitCommit(root),
   };
   console.log(
     `switchyard router bench — node ${environment.node}, ${environment.cpus} × ${environment.cpuModel}, ` +
@@ -220,20 +220,4 @@ async function profileScenario(scenario, options) {
   return { scenario: scenario.id, processes };
 }
 
-function gitCommit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  console.error(error?.stack ?? String(error));
-} finally {
-  killAll();
-}
-process.exit(code);
+await runMain(main);

@@ -5,7 +5,6 @@
 // SIGKILLed), registered with children.mjs, and its stdout/stderr are read line by line with the
 // time each line arrived, so that a scenario can wait for a log line and time it.
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { spawnChild } from './children.mjs';
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -123,17 +122,7 @@ export async function rawsocketPort(process, ms = 15_000) {
   return Number(match[1]);
 }
 
-/** A free TCP port on 127.0.0.1 (bound, read, closed). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './servers.mjs';
 
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -94,7 +94,8 @@ export function mosquittoVersion() {
   return null;
 }
 
-function freePort() {
+/** A free TCP port on 127.0.0.1 (bound, read, closed). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
