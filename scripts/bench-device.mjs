@@ -13,22 +13,13 @@ import { ensureNodeRed } from './bench/device-node-red.mjs';
 import { parseOptions, USAGE } from './bench/device-options.mjs';
 import { formatRows, summarize, targetLines } from './bench/device-report.mjs';
 import { machineCpu } from './bench/proc-stats.mjs';
-import { gitCommit, runMain } from './bench/run-main.mjs';
+import { gitCommit, readOptions, runMain } from './bench/run-main.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(error.message);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const { options, code } = readOptions(parseOptions, USAGE);
+  if (options === undefined) return code;
   for (const file of ['dist/cli/main.js', 'dist/index.js', 'dist/transport/rawsocket/server.js']) {
     if (!existsSync(join(root, file))) {
       console.error(`${file} is missing: run \`npm run build\` first (npm run bench does).`);

@@ -13,23 +13,14 @@ import { parseOptions, USAGE } from './bench/options.mjs';
 import { checkTargets, formatTable, noiseWarning, summarize, TABLE_NOTES } from './bench/report.mjs';
 import { ScenarioRunner, SCENARIOS } from './bench/scenarios.mjs';
 import { MOSQUITTO, mosquittoVersion } from './bench/servers.mjs';
-import { gitCommit, runMain } from './bench/run-main.mjs';
+import { gitCommit, readOptions, runMain } from './bench/run-main.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MAX_WINDOW = 60_000;
 
 async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(error.message);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const { options, code } = readOptions(parseOptions, USAGE);
+  if (options === undefined) return code;
   if (options.fanoutWindow > MAX_WINDOW) {
     console.error(`--fanout-window is at most ${MAX_WINDOW}`);
     return 2;

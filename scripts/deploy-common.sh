@@ -83,24 +83,19 @@ parse_common() {
   fi
 }
 
-# Numeric ids of a user or group in the target ("" when unknown): its /etc files with --root.
-user_id() {
+# account_id passwd|group NAME: the numeric id of a user or group in the target ("" when unknown):
+# its /etc file with --root.
+account_id() {
   if [ -n "$ROOT" ]; then
-    [ -f "$ROOT/etc/passwd" ] && awk -F: -v n="$1" '$1 == n { print $3; exit }' "$ROOT/etc/passwd"
+    [ -f "$ROOT/etc/$1" ] && awk -F: -v n="$2" '$1 == n { print $3; exit }' "$ROOT/etc/$1"
   else
-    getent passwd "$1" | cut -d: -f3
+    getent "$1" "$2" | cut -d: -f3
   fi
   return 0
 }
 
-group_id() {
-  if [ -n "$ROOT" ]; then
-    [ -f "$ROOT/etc/group" ] && awk -F: -v n="$1" '$1 == n { print $3; exit }' "$ROOT/etc/group"
-  else
-    getent group "$1" | cut -d: -f3
-  fi
-  return 0
-}
+user_id() { account_id passwd "$1"; }
+group_id() { account_id group "$1"; }
 
 # With --root, useradd/groupadd/userdel work on the tree's /etc (they need one, and root).
 account_tools_usable() {

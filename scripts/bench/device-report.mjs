@@ -13,6 +13,22 @@ function stats(values) {
   return { median: median(v), min: v.length > 0 ? Math.min(...v) : null, max: v.length > 0 ? Math.max(...v) : null, runs: v.length };
 }
 
+/** A table row; the cells not given stay empty. */
+function row(cells) {
+  return { label: '', value: '', spread: '', baseline: '', ratio: null, target: '', ...cells };
+}
+
+/** A CPU-seconds-per-10k row of the device against its baseline (`baselineText` names it). */
+function cpuRow(label, device, baselineText, baseline) {
+  return row({
+    label,
+    value: device.runs > 0 ? `${fixed(device.median, 3)} s` : '-',
+    spread: range(device, 3),
+    baseline: `${baselineText} ${fixed(baseline.median, 3)} s`,
+    ratio: ratio(device.median, baseline.median),
+  });
+}
+
 function ratio(a, b) {
   return a !== null && b !== null && b > 0 ? a / b : null;
 }
@@ -43,90 +59,58 @@ export function summarize(runs, { readings, nodeRed }) {
   const k = readings === 10_000 ? '10k' : `${readings}`;
   const rows = [];
   if (s.deviceRssMiB.runs > 0) {
-    rows.push({
-      label: 'idle RSS, demo device',
-      value: `${fixed(s.deviceRssMiB.median, 1)} MiB`,
-      spread: range(s.deviceRssMiB, 1),
-      baseline: `bare node ${fixed(s.nodeRssMiB.median, 1)} MiB`,
-      ratio: ratio(s.deviceRssMiB.median, s.nodeRssMiB.median),
-      target: `≤ ${RSS_TARGET_MB} MB ${passText((s.deviceRssMiB.median * MIB) / 1e6 <= RSS_TARGET_MB)}`,
-    });
+    rows.push(
+      row({
+        label: 'idle RSS, demo device',
+        value: `${fixed(s.deviceRssMiB.median, 1)} MiB`,
+        spread: range(s.deviceRssMiB, 1),
+        baseline: `bare node ${fixed(s.nodeRssMiB.median, 1)} MiB`,
+        ratio: ratio(s.deviceRssMiB.median, s.nodeRssMiB.median),
+        target: `≤ ${RSS_TARGET_MB} MB ${passText((s.deviceRssMiB.median * MIB) / 1e6 <= RSS_TARGET_MB)}`,
+      }),
+    );
     if (s.nodeRedRssMiB.runs > 0) {
-      rows.push({
-        label: '',
-        value: '',
-        spread: '',
-        baseline: `Node-RED ${nodeRed?.version ?? ''} ${fixed(s.nodeRedRssMiB.median, 1)} MiB`,
-        ratio: ratio(s.deviceRssMiB.median, s.nodeRedRssMiB.median),
-        target: '',
-      });
+      rows.push(
+        row({
+          baseline: `Node-RED ${nodeRed?.version ?? ''} ${fixed(s.nodeRedRssMiB.median, 1)} MiB`,
+          ratio: ratio(s.deviceRssMiB.median, s.nodeRedRssMiB.median),
+        }),
+      );
     }
   }
   if (s.startupMs.runs > 0) {
-    rows.push({
-      label: 'start → ready (wall)',
-      value: `${fixed(s.startupMs.median, 0)} ms`,
-      spread: range(s.startupMs, 0),
-      baseline: `node start-up ${fixed(s.nodeStartupMs.median, 0)} ms`,
-      ratio: ratio(s.startupMs.median, s.nodeStartupMs.median),
-      target: `≤ ${STARTUP_TARGET_MS} ms ${passText(s.startupMs.median <= STARTUP_TARGET_MS)}`,
-    });
-    rows.push({
-      label: '  in process (logged)',
-      value: `${fixed(s.startupInProcessMs.median, 0)} ms`,
-      spread: range(s.startupInProcessMs, 0),
-      baseline: '',
-      ratio: null,
-      target: '',
-    });
+    rows.push(
+      row({
+        label: 'start → ready (wall)',
+        value: `${fixed(s.startupMs.median, 0)} ms`,
+        spread: range(s.startupMs, 0),
+        baseline: `node start-up ${fixed(s.nodeStartupMs.median, 0)} ms`,
+        ratio: ratio(s.startupMs.median, s.nodeStartupMs.median),
+        target: `≤ ${STARTUP_TARGET_MS} ms ${passText(s.startupMs.median <= STARTUP_TARGET_MS)}`,
+      }),
+    );
+    rows.push(row({ label: '  in process (logged)', value: `${fixed(s.startupInProcessMs.median, 0)} ms`, spread: range(s.startupInProcessMs, 0) }));
   }
   if (s.deviceCpuPer10k.runs > 0 || s.publisherCpuPer10k.runs > 0) {
-    rows.push({
-      label: 'CPU per 10k readings',
-      value: s.deviceCpuPer10k.runs > 0 ? `${fixed(s.deviceCpuPer10k.median, 3)} s` : '-',
-      spread: range(s.deviceCpuPer10k, 3),
-      baseline: `bare publisher ${fixed(s.publisherCpuPer10k.median, 3)} s`,
-      ratio: ratio(s.deviceCpuPer10k.median, s.publisherCpuPer10k.median),
-      target: '',
-    });
+    rows.push(cpuRow('CPU per 10k readings', s.deviceCpuPer10k, 'bare publisher', s.publisherCpuPer10k));
     if (s.deviceCpuSchedPer10k.runs > 0 || s.publisherCpuSchedPer10k.runs > 0) {
-      rows.push({
-        label: '  same, ns clock (schedstat)',
-        value: s.deviceCpuSchedPer10k.runs > 0 ? `${fixed(s.deviceCpuSchedPer10k.median, 3)} s` : '-',
-        spread: range(s.deviceCpuSchedPer10k, 3),
-        baseline: `bare publisher ${fixed(s.publisherCpuSchedPer10k.median, 3)} s`,
-        ratio: ratio(s.deviceCpuSchedPer10k.median, s.publisherCpuSchedPer10k.median),
-        target: '',
-      });
+      rows.push(cpuRow('  same, ns clock (schedstat)', s.deviceCpuSchedPer10k, 'bare publisher', s.publisherCpuSchedPer10k));
     }
-    rows.push({
-      label: '  router CPU per 10k',
-      value: s.deviceRouterCpuPer10k.runs > 0 ? `${fixed(s.deviceRouterCpuPer10k.median, 3)} s` : '-',
-      spread: range(s.deviceRouterCpuPer10k, 3),
-      baseline: `with it ${fixed(s.publisherRouterCpuPer10k.median, 3)} s`,
-      ratio: ratio(s.deviceRouterCpuPer10k.median, s.publisherRouterCpuPer10k.median),
-      target: '',
-    });
+    rows.push(cpuRow('  router CPU per 10k', s.deviceRouterCpuPer10k, 'with it', s.publisherRouterCpuPer10k));
   }
   if (s.deviceRssUnderLoadMiB.runs > 0) {
-    rows.push({
-      label: '  device RSS after it',
-      value: `${fixed(s.deviceRssUnderLoadMiB.median, 1)} MiB`,
-      spread: range(s.deviceRssUnderLoadMiB, 1),
-      baseline: '',
-      ratio: null,
-      target: '',
-    });
+    rows.push(row({ label: '  device RSS after it', value: `${fixed(s.deviceRssUnderLoadMiB.median, 1)} MiB`, spread: range(s.deviceRssUnderLoadMiB, 1) }));
   }
   if (s.drainRate.runs > 0) {
-    rows.push({
-      label: `offline drain of ${k} readings`,
-      value: `${fixed(s.drainMs.median / 1000, 2)} s = ${rate(s.drainRate.median)}/s`,
-      spread: `${rate(s.drainRate.min)}–${rate(s.drainRate.max)}/s`,
-      baseline: `bare publisher ${rate(s.publisherRate.median)}/s`,
-      ratio: ratio(s.drainRate.median, s.publisherRate.median),
-      target: '',
-    });
+    rows.push(
+      row({
+        label: `offline drain of ${k} readings`,
+        value: `${fixed(s.drainMs.median / 1000, 2)} s = ${rate(s.drainRate.median)}/s`,
+        spread: `${rate(s.drainRate.min)}–${rate(s.drainRate.max)}/s`,
+        baseline: `bare publisher ${rate(s.publisherRate.median)}/s`,
+        ratio: ratio(s.drainRate.median, s.publisherRate.median),
+      }),
+    );
   }
   return { ...s, rows };
 }

@@ -12,30 +12,14 @@
 import { DEFAULT_LIMITS, openRealm } from '../../dist/router/config.js';
 import { startRouter } from '../../dist/router/serve.js';
 import { acceptRawSocket } from '../../dist/transport/rawsocket/server.js';
+import { exitOnStop } from './run-main.mjs';
 
 const REALM = process.argv[2] ?? 'home';
 
 let running;
-let stopping = false;
-
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  const timer = setTimeout(() => process.exit(0), 2000);
-  try {
-    await running?.close();
-  } finally {
-    clearTimeout(timer);
-    process.exit(0);
-  }
-}
-
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.on('disconnect', stop);
+exitOnStop(() => running?.close());
 process.on('message', (message, handle) => {
-  if (message?.type === 'stop') void stop();
-  else if (message?.type === 'adopt') {
+  if (message?.type === 'adopt') {
     if (handle === undefined || running === undefined) {
       process.send({ type: 'error', message: 'adopt without a socket (or before the router started)' });
       return;

@@ -6,6 +6,7 @@
 import { openRealm, DEFAULT_LIMITS } from '../../dist/router/config.js';
 import { startRouter } from '../../dist/router/serve.js';
 import { REALM } from './constants.mjs';
+import { exitOnStop } from './run-main.mjs';
 
 const config = {
   listen: [
@@ -18,26 +19,7 @@ const config = {
 };
 
 let running;
-let stopping = false;
-
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  const timer = setTimeout(() => process.exit(0), 2000);
-  try {
-    await running?.close();
-  } finally {
-    clearTimeout(timer);
-    process.exit(0);
-  }
-}
-
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.on('disconnect', stop);
-process.on('message', (message) => {
-  if (message?.type === 'stop') void stop();
-});
+exitOnStop(() => running?.close());
 
 running = await startRouter(config);
 const ports = {};

@@ -7,10 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './report.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
+/** How the bench and the browser tests (test/web/ui.browser.test.ts) launch Chromium. */
+export const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',
@@ -141,13 +143,6 @@ async function loadOnce(browser, url, { viewport, mobile = false, cpuSlowdown = 
   } finally {
     await context.close();
   }
-}
-
-function median(values) {
-  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The lines `node scripts/bench/web-page.mjs` prints. */

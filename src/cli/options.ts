@@ -1,7 +1,11 @@
 import { resolve } from 'node:path';
 import { InvalidUrlError, parseUrl } from '../client/url.js';
+import { type ConfigProblem, formatProblem } from '../common/config-problem.js';
+import { createLogger, type Logger, type LogLevel } from '../common/logger.js';
 import { isValidUri } from '../protocol/uris.js';
 import type { OptionsTable } from './args.js';
+import type { CliIo } from './command.js';
+import { stderrIsJournal } from './systemd-notify.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -126,4 +130,24 @@ function checkUrl(text: string): string {
 
 function isSerializer(name: string): name is SerializerName {
   return (SERIALIZERS as readonly string[]).includes(name);
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** The `--log-level` of a long-running command (`router`, `device`); UsageError when it is not a level. */
+export function logLevelFlag(value: string | undefined): LogLevel | undefined {
+  if (value !== undefined && !(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return value as LogLevel | undefined;
+}
+
+/**
+ * The logger of a long-running command: lines to stderr (journal priorities under systemd) at
+ * `level`, with the config's warnings logged first.
+ */
+export function serviceLogger(io: CliIo, level: LogLevel, warnings: readonly ConfigProblem[]): Logger {
+  const logger = createLogger({ level, write: (line) => io.stderr.write(`${line}\n`), journal: stderrIsJournal(io.env) });
+  for (const warning of warnings) logger.warn(formatProblem(warning));
+  return logger;
 }

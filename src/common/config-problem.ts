@@ -33,3 +33,46 @@ export class ConfigError extends Error {
     return new ConfigError(problems.map(formatProblem).join('\n'), problems);
   }
 }
+
+// ---- Reading the files a config names -------------------------------------------------------
+
+/**
+ * Reading the files a config names (secret files, CA certificates): the short reason a read
+ * failed, and the reads themselves as a value or a problem to report at the key that named the
+ * file. Messages name the file, never its content. Used by the router and the device config
+ * readers alike (the device layer may import common/, not the router).
+ */
+
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a parent is not a directory',
+};
+
+/** A short reason for a failed read, e.g. `no such file` (the path is not repeated). */
+export function describeReadError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return READ_ERRORS[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A file's text, or the problem reading it (`cannot read FILE: reason`). */
+export type FileRead = { text: string; problem?: undefined } | { text?: undefined; problem: string };
+
+/** Reads `path` (already resolved) with `readFile`, which throws like fs.readFileSync. */
+export function readConfigFile(path: string, readFile: (path: string) => string): FileRead {
+  try {
+    return { text: readFile(path) };
+  } catch (error) {
+    return { problem: `cannot read ${path}: ${describeReadError(error)}` };
+  }
+}
+
+/** Reads a secret file (`ticket_file`, `secret_file`): the trailing newline is dropped, an empty file is a problem. */
+export function readSecretFile(path: string, readFile: (path: string) => string): FileRead {
+  const read = readConfigFile(path, readFile);
+  if (read.text === undefined) return read;
+  const secret = read.text.replace(/[\r\n]+$/, '');
+  return secret === '' ? { problem: `${path} is empty` } : { text: secret };
+}

@@ -61,7 +61,7 @@ export class Actuator {
       const driver = await this.#tryOpen();
       if (driver === undefined) return;
       const current = await driver.read().catch(() => undefined);
-      const initial = initialOf(this.config);
+      const initial = this.config.initial;
       if (initial !== undefined && current !== initial) {
         await driver.write(initial);
         this.#logger.info('initial state written', { value: initial, was: current });
@@ -172,10 +172,6 @@ export class Actuator {
     this.#queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function initialOf(config: ActuatorConfig): ActuatorValue | undefined {
-  return config.initial;
 }
 
 function describe(value: unknown): string {

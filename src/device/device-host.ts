@@ -5,10 +5,11 @@ import type { Session } from '../client/session.js';
 import type { Dict } from '../protocol/messages.js';
 import { Actuator, type ActuatorState } from './actuator.js';
 import type { ActuatorConfig, BufferConfig, SensorConfig } from './config/schema.js';
-import { DeviceLink, type DeviceLinkOptions } from './device-link.js';
+import { DeviceLink, type DeviceLinkOptions, withTimeout } from './device-link.js';
 import type { ActuatorDriver, DriverContext, SensorDriver } from './driver.js';
 import { actuatorKind, openActuatorDriver, openSensorDriver } from './drivers/index.js';
 import { ReadingBuffer } from './reading-buffer.js';
+import { readingKwargs, type Reading } from './reading.js';
 import { SafeStateGuard } from './safe-state.js';
 import { Sensor, type Sample } from './sensor.js';
 import { UpstreamDelivery } from './upstream-delivery.js';
@@ -71,18 +72,20 @@ export class DeviceHost {
     this.#logger = logger;
     this.buffer = buffer;
     this.uris = new DeviceUris(config.prefix, config.device);
-    this.actuators = config.actuators.map(
-      (entry) =>
-        new Actuator(entry, actuatorKind(entry), {
-          open: () => openActuator(entry, drivers),
-          clock,
-          logger,
-          onChange: (state) => this.#stateChanged(entry.name, state),
-        }),
-    );
-    this.sensors = config.sensors.map(
-      (entry) => new Sensor(entry, { open: () => openSensor(entry, drivers), clock, logger, onSample: (sample) => this.#sampled(sample) }),
-    );
+    this.actuators = config.actuators.map((entry) => {
+      const actuator: Actuator = new Actuator(entry, actuatorKind(entry), {
+        open: () => openActuator(entry, drivers),
+        clock,
+        logger,
+        onChange: (state) => this.#stateChanged(actuator, state),
+      });
+      return actuator;
+    });
+    this.sensors = config.sensors.map((entry) => {
+      // The topic is fixed per sensor: made once, not on every sample.
+      const topic = this.uris.reading(entry.name);
+      return new Sensor(entry, { open: () => openSensor(entry, drivers), clock, logger, onSample: (sample) => this.#sampled(sample, topic) });
+    });
     this.#guard = new SafeStateGuard(this.actuators, clock);
     this.#delivery = new UpstreamDelivery(buffer, this.uris, logger);
   }
@@ -150,33 +153,36 @@ export class DeviceHost {
     this.#guard.stop();
     await Promise.all(this.sensors.map((sensor) => sensor.stop()));
     await Promise.all(this.actuators.map((actuator) => actuator.applySafeState(reason)));
-    if (this.#hasUpstream) await Promise.race([this.#delivery.drained(), delay(STOP_DRAIN_MS)]);
+    if (this.#hasUpstream) await withTimeout(this.#delivery.drained(), STOP_DRAIN_MS).catch(() => undefined);
     await Promise.all(this.#links.map((link) => link.leave()));
     await this.buffer.close();
     await Promise.all(this.actuators.map((actuator) => actuator.close()));
     this.#logger.info('device stopped', { reason, buffered: this.buffer.size });
   }
 
-  #stateChanged(actuator: string, state: ActuatorState): void {
-    const target = this.actuators.find((candidate) => candidate.name === actuator);
-    if (target === undefined) return;
-    for (const link of this.#links) link.publishState(target, state);
+  #stateChanged(actuator: Actuator, state: ActuatorState): void {
+    for (const link of this.#links) link.publishState(actuator, state);
   }
 
-  #sampled(sample: Sample): void {
+  /** The hot path: every published sample of every sensor. */
+  #sampled(sample: Sample, topic: string): void {
     const seq = this.buffer.nextSeq(sample.sensor);
-    const kwargs: Dict = { ts: sample.ts, seq };
-    if (sample.unit !== undefined) kwargs['unit'] = sample.unit;
-    const topic = this.uris.reading(sample.sensor);
+    let kwargs: Dict | undefined;
     for (const link of this.#links) {
-      if (link.role !== 'local') continue;
-      link.session?.publish(topic, [sample.value], kwargs).catch((error: Error) => this.#logger.debug('local publication failed', { error: error.message }));
+      const session = link.role === 'local' ? link.session : undefined;
+      if (session === undefined) continue;
+      kwargs ??= readingKwargs(sample.ts, seq, sample.unit);
+      session.publish(topic, [sample.value], kwargs).catch(this.#localFailed);
     }
     if (this.#hasUpstream) {
-      this.buffer.push({ sensor: sample.sensor, value: sample.value, ts: sample.ts, seq, ...(sample.unit !== undefined ? { unit: sample.unit } : {}) });
+      const reading: Reading = { sensor: sample.sensor, value: sample.value, ts: sample.ts, seq };
+      if (sample.unit !== undefined) reading.unit = sample.unit;
+      this.buffer.push(reading);
       this.#delivery.pump();
     }
   }
+
+  readonly #localFailed = (error: Error): void => this.#logger.debug('local publication failed', { error: error.message });
 
   #joined(link: DeviceLink, session: Session): void {
     this.#guard.sessionJoined();
@@ -189,8 +195,4 @@ export class DeviceHost {
     this.#logger.warn('offline', { link: link.role });
     if (link.role === 'upstream') this.#delivery.lost();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

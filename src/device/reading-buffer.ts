@@ -109,7 +109,9 @@ export class ReadingBuffer {
 
   push(reading: Reading): BufferedReading {
     while (this.#nodes.size >= this.#max && this.#nodes.size > 0) this.#dropOldest();
-    const buffered: BufferedReading = { ...reading, id: this.#nextId++ };
+    // Built field by field: no spread on the hot path; `unit` only when there is one.
+    const buffered: BufferedReading = { id: this.#nextId++, sensor: reading.sensor, value: reading.value, ts: reading.ts, seq: reading.seq };
+    if (reading.unit !== undefined) buffered.unit = reading.unit;
     this.#insert(buffered);
     if (reading.seq > (this.#lastSeq.get(reading.sensor) ?? 0)) this.#lastSeq.set(reading.sensor, reading.seq);
     if (this.#file !== undefined) {

@@ -1,3 +1,4 @@
+import type { Dict } from '../protocol/messages.js';
 import type { SensorValue } from './driver.js';
 
 /**
@@ -20,4 +21,11 @@ export interface Reading {
  */
 export interface BufferedReading extends Reading {
   readonly id: number;
+}
+
+/** The kwargs a reading is published with (locally and upstream): `ts`, `seq` and `unit` if any. */
+export function readingKwargs(ts: number, seq: number, unit: string | undefined): Dict {
+  const kwargs: Dict = { ts, seq };
+  if (unit !== undefined) kwargs['unit'] = unit;
+  return kwargs;
 }

@@ -30,7 +30,6 @@ export class Sensor {
   #driver: SensorDriver | undefined;
   #timer: TimerHandle | undefined;
   #failures = 0;
-  #lastError: string | undefined;
   #stopped = false;
   #reading = false;
 
@@ -88,9 +87,12 @@ export class Sensor {
     if (this.#stopped) return;
     // Push drivers need no timer once open; a missing one is tried again every interval.
     if (driver === undefined || driver.mode === 'poll') {
-      this.#timer = this.#clock.setTimeout(() => void this.#tick(), this.config.interval);
+      this.#timer = this.#clock.setTimeout(this.#onTimer, this.config.interval);
     }
   }
+
+  /** The timer callback, made once: a poll sensor arms one every interval. */
+  readonly #onTimer = (): void => void this.#tick();
 
   async #ensureOpen(): Promise<SensorDriver | undefined> {
     if (this.#driver !== undefined) return this.#driver;
@@ -146,19 +148,14 @@ export class Sensor {
     }
   }
 
+  /** Logged once per failure streak; `#failures` counts the streak. */
   #fail(error: Error, what: string): void {
-    this.#failures++;
-    if (this.#failures === 1 || this.#lastError !== error.message) {
-      if (this.#failures === 1) this.#logger.warn(what, { driver: this.config.driver, error: error.message });
-      this.#lastError = error.message;
-    }
+    if (++this.#failures === 1) this.#logger.warn(what, { driver: this.config.driver, error: error.message });
   }
 
   #recover(): void {
-    if (this.#failures > 0 && this.#lastError !== undefined) {
-      this.#logger.info('sensor recovered', { failures: this.#failures });
-    }
+    if (this.#failures === 0) return;
+    this.#logger.info('sensor recovered', { failures: this.#failures });
     this.#failures = 0;
-    this.#lastError = undefined;
   }
 }

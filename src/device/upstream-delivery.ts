@@ -2,7 +2,7 @@ import type { Logger } from '../common/logger.js';
 import type { Session } from '../client/session.js';
 import { SessionClosedError } from '../client/errors.js';
 import { WampError } from '../protocol/errors.js';
-import type { BufferedReading } from './reading.js';
+import { readingKwargs, type BufferedReading } from './reading.js';
 import type { ReadingBuffer } from './reading-buffer.js';
 import type { DeviceUris } from './uris.js';
 
@@ -30,8 +30,8 @@ export class UpstreamDelivery {
   #generation = 0;
   #inFlight = 0;
   #idle: Array<() => void> = [];
-  /** `sensor uri` pairs whose refusal streak was logged (a refused topic would refuse every reading). */
-  readonly #refusing = new Set<string>();
+  /** Per sensor, the error URIs whose refusal streak was logged (a refused topic would refuse every reading). */
+  readonly #refusing = new Map<string, Set<string>>();
 
   constructor(buffer: ReadingBuffer, uris: DeviceUris, logger: Logger, window = DEFAULT_WINDOW) {
     this.#buffer = buffer;
@@ -69,8 +69,8 @@ export class UpstreamDelivery {
     for (const reading of batch) {
       this.#inFlight++;
       this.#send(session, reading).then(
-        () => this.#settled(generation, () => this.#acked(reading)),
-        (error: unknown) => this.#settled(generation, () => this.#refused(reading, error)),
+        () => this.#settled(generation, reading, true, undefined),
+        (error: unknown) => this.#settled(generation, reading, false, error),
       );
     }
     this.#notifyIdle();
@@ -83,23 +83,22 @@ export class UpstreamDelivery {
   }
 
   #send(session: Session, reading: BufferedReading): Promise<void> {
-    const kwargs: Record<string, unknown> = { ts: reading.ts, seq: reading.seq };
-    if (reading.unit !== undefined) kwargs['unit'] = reading.unit;
+    const kwargs = readingKwargs(reading.ts, reading.seq, reading.unit);
     return session.publish(this.#uris.reading(reading.sensor), [reading.value], kwargs, { acknowledge: true });
   }
 
-  #settled(generation: number, apply: () => void): void {
+  /** The router acknowledged (`acked`) or failed the publication of `reading`. */
+  #settled(generation: number, reading: BufferedReading, acked: boolean, error: unknown): void {
     if (generation !== this.#generation) return;
     this.#inFlight--;
-    apply();
+    if (acked) this.#acked(reading);
+    else this.#refused(reading, error);
     this.pump();
   }
 
   #acked(reading: BufferedReading): void {
     this.#buffer.ack(reading.id);
-    if (this.#refusing.size > 0) {
-      for (const key of this.#refusing) if (key.startsWith(`${reading.sensor} `)) this.#refusing.delete(key);
-    }
+    if (this.#refusing.size > 0) this.#refusing.delete(reading.sensor);
   }
 
   /**
@@ -110,10 +109,11 @@ export class UpstreamDelivery {
   #refused(reading: BufferedReading, error: unknown): void {
     if (!(error instanceof WampError) || error instanceof SessionClosedError) return;
     this.#buffer.reject(reading.id);
-    const key = `${reading.sensor} ${error.uri}`;
     const fields = { sensor: reading.sensor, seq: reading.seq, error: error.uri };
-    if (this.#refusing.has(key)) return this.#logger.debug('reading refused by the router; dropped', fields);
-    this.#refusing.add(key);
+    let logged = this.#refusing.get(reading.sensor);
+    if (logged?.has(error.uri) === true) return this.#logger.debug('reading refused by the router; dropped', fields);
+    if (logged === undefined) this.#refusing.set(reading.sensor, (logged = new Set()));
+    logged.add(error.uri);
     this.#logger.warn('reading refused by the router; dropped (further refusals of this sensor are counted in describe)', fields);
   }
 

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
 import { MalformedPacketError } from './errors.js';
-import { fixedHeader } from './framing.js';
+import { fixedHeader, readVarint } from './framing.js';
 import type { MqttVersion } from './reason-codes.js';
 
 export type { IConnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
@@ -101,18 +101,6 @@ function stringsAreUtf8(bytes: Buffer, version: MqttVersion, kind: 'publish' | '
     pos += 2 + length + (kind === 'subscribe' ? 1 : 0);
   }
   return true;
-}
-
-function readVarint(bytes: Buffer, pos: number): { value: number; size: number } {
-  let value = 0;
-  let multiplier = 1;
-  for (let i = 0; i < 4; i++) {
-    const byte = bytes[pos + i] ?? 0;
-    value += (byte & 0x7f) * multiplier;
-    if ((byte & 0x80) === 0) return { value, size: i + 1 };
-    multiplier *= 128;
-  }
-  return { value, size: 4 };
 }
 
 function invalidUtf8(what: string): MalformedPacketError {

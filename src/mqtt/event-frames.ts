@@ -1,7 +1,7 @@
 import { MessageType } from '../protocol/message-type.js';
 import type { Dict, WampMessage } from '../protocol/messages.js';
 import type { Serializer } from '../protocol/serializers/serializer.js';
-import { varintSize, writeVarint } from './framing.js';
+import { varintLengthAt, varintSize, writeVarint } from './framing.js';
 import type { PayloadMapping } from './payload.js';
 import type { MqttVersion } from './reason-codes.js';
 import { uriToTopic } from './topics.js';
@@ -117,10 +117,4 @@ export function packetIdOf(packet: Buffer): number {
 /** Marks a QoS 1 PUBLISH packet as a redelivery (DUP), in place. */
 export function setDup(packet: Buffer): void {
   packet[0] = packet[0]! | 0x08;
-}
-
-function varintLengthAt(packet: Buffer, pos: number): number {
-  let n = 1;
-  while ((packet[pos + n - 1]! & 0x80) !== 0) n++;
-  return n;
 }

@@ -84,13 +84,26 @@ export function writeVarint(buffer: Buffer, pos: number, value: number): number 
 
 /** Where the variable header of `packet` starts (after the fixed header), and the remaining length. */
 export function fixedHeader(packet: Uint8Array): { start: number; remaining: number } {
-  let remaining = 0;
+  const { value, size } = readVarint(packet, 1);
+  return { start: 1 + size, remaining: value };
+}
+
+/** The variable byte integer at `pos` (at most 4 bytes; missing bytes read as 0), and its size. */
+export function readVarint(bytes: Uint8Array, pos: number): { value: number; size: number } {
+  let value = 0;
   let multiplier = 1;
-  let i = 1;
-  for (;;) {
-    const byte = packet[i++]!;
-    remaining += (byte & 0x7f) * multiplier;
-    if ((byte & 0x80) === 0) return { start: i, remaining };
+  for (let i = 0; i < 4; i++) {
+    const byte = bytes[pos + i] ?? 0;
+    value += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return { value, size: i + 1 };
     multiplier *= 128;
   }
+  return { value, size: 4 };
+}
+
+/** Bytes of the variable byte integer at `pos` of a well-formed packet (no allocation). */
+export function varintLengthAt(bytes: Uint8Array, pos: number): number {
+  let n = 1;
+  while ((bytes[pos + n - 1]! & 0x80) !== 0) n++;
+  return n;
 }

@@ -40,7 +40,7 @@ export type ReasonCodeValue = (typeof ReasonCode)[keyof typeof ReasonCode];
 export const DISCONNECT_WITH_WILL = 0x04;
 
 /** MQTT 3.1.1 CONNACK return codes (section 3.2.2.3). */
-export const ConnackV3 = {
+const ConnackV3 = {
   ACCEPTED: 0,
   UNACCEPTABLE_PROTOCOL_VERSION: 1,
   IDENTIFIER_REJECTED: 2,
@@ -50,7 +50,7 @@ export const ConnackV3 = {
 } as const;
 
 /** MQTT 3.1.1 SUBACK failure return code. */
-export const SUBACK_V3_FAILURE = 0x80;
+const SUBACK_V3_FAILURE = 0x80;
 
 /** The CONNACK return code a 3.1.1 client gets for a 5.0 refusal reason. */
 export function connackV3Code(reason: number): number {

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { MessageType } from '../protocol/message-type.js';
 import type { Dict, WampMessage } from '../protocol/messages.js';
-import { frameIsRetained, framePacket, framePublicationId, frameSubscriptionId, packetTopic } from './event-frames.js';
+import { frameIsRetained, framePacket, framePublicationId, frameSubscriptionId } from './event-frames.js';
 import { resubscribeAll, subscribeFilter, unsubscribeFilter, type SubscribeRequest } from './filters.js';
 import { OutboundQueue } from './inflight.js';
 import type { PayloadMapping, WampPayload } from './payload.js';
@@ -140,7 +140,7 @@ export class MqttSession implements LinkOwner {
     }
     const packet = framePacket(frame);
     const context = this.#options.context;
-    let qos = this.subscriptions.deliveryQos(frameSubscriptionId(frame), () => packetTopic(packet), context.publisher === this);
+    let qos = this.subscriptions.deliveryQos(frameSubscriptionId(frame), packet, context.publisher === this);
     if (qos < 0) return;
     if (!frameIsRetained(frame)) {
       // Overlapping filters: one delivery per publication (they arrive one after the other).

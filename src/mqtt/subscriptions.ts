@@ -1,3 +1,4 @@
+import { packetTopic } from './event-frames.js';
 import type { FilterMapping } from './topics.js';
 
 /** One MQTT subscription of a session: its filter, granted QoS, options and WAMP subscriptions. */
@@ -52,24 +53,20 @@ export class SubscriptionTable {
     return released.filter((id) => !this.#byId.has(id));
   }
 
-  /** Every router id in use. */
-  subscriptionIds(): number[] {
-    return [...this.#byId.keys()];
-  }
-
   /**
    * The QoS to deliver an event of router subscription `id` with, or -1 when no filter takes it:
-   * the highest QoS among the filters that match (`topic()` is read only when a filter needs it),
-   * skipping No Local filters for the session's own publications.
+   * the highest QoS among the filters that match (the topic of `packet`, a PUBLISH, is read once
+   * and only when a filter needs it), skipping No Local filters for the session's own publications.
    */
-  deliveryQos(id: number, topic: () => string, own: boolean): number {
+  deliveryQos(id: number, packet: Buffer, own: boolean): number {
     const list = this.#byId.get(id);
     if (list === undefined) return -1;
     let qos = -1;
+    let topic: string | undefined;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i]!;
       if (entry.qos <= qos || (own && entry.noLocal)) continue;
-      if (entry.mapping.check && !entry.mapping.matches(topic())) continue;
+      if (entry.mapping.check && !entry.mapping.matches((topic ??= packetTopic(packet)))) continue;
       qos = entry.qos;
     }
     return qos;

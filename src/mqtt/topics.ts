@@ -114,12 +114,16 @@ export function parseFilter(filter: string): FilterMapping {
  */
 export function filterMatches(levels: readonly string[], topic: string): boolean {
   if ((levels[0] === '+' || levels[0] === '#') && (topic.startsWith('$') || topic === 'wamp' || topic.startsWith('wamp/'))) return false;
-  const parts = topic.split('/');
+  // Level by level without splitting `topic` (this runs per event): [start, end) is its level i.
+  let start = 0;
   for (let i = 0; i < levels.length; i++) {
-    const level = levels[i];
+    const level = levels[i]!;
     if (level === '#') return true;
-    if (i >= parts.length) return false;
-    if (level !== '+' && level !== parts[i]) return false;
+    if (start > topic.length) return false;
+    let end = topic.indexOf('/', start);
+    if (end < 0) end = topic.length;
+    if (level !== '+' && (end - start !== level.length || !topic.startsWith(level, start))) return false;
+    start = end + 1;
   }
-  return parts.length === levels.length;
+  return start > topic.length;
 }

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, type ConfigProblem } from '../common/config-problem.js';
+import { ConfigError, describeReadError, type ConfigProblem } from '../common/config-problem.js';
 import { type Env, validateYaml } from '../common/yaml-schema.js';
 import { buildRouterConfig, openRealm } from './config/build.js';
 import { checkRouterConfig, warnRouterConfig } from './config/checks.js';
-import { createConfigContext, describeReadError } from './config/context.js';
+import { createConfigContext } from './config/context.js';
 import { checkListenerFiles } from './config/file-checks.js';
 import { setListenerOrigin } from './listen-errors.js';
 import { DEFAULT_LISTENERS, localRouterConfigSchema, routerConfigSchema, type RouterFileConfig } from './config/schema.js';

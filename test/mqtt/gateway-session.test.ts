@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReasonCode } from '../../src/mqtt/reason-codes.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { closeAll, collect, RawMqtt, SECURE_REALM, sleep, startMqttRouter, wampSession, type MqttRouter, type Version } from './helpers.js';
-
-type PublishPacket = { cmd: 'publish'; topic: string; payload: Buffer; qos: number; retain: boolean; dup: boolean; messageId?: number };
+import { closeAll, collect, RawMqtt, SECURE_REALM, sleep, startMqttRouter, wampSession, type MqttRouter, type PublishPacket, type Version } from './helpers.js';
 
 let router: MqttRouter | undefined;
 

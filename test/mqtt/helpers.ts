@@ -126,6 +126,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 export type Version = 4 | 5;
 
+/** A PUBLISH the server sent, as mqtt-packet parses it. */
+export type PublishPacket = { cmd: 'publish'; topic: string; payload: Buffer; qos: number; retain: boolean; dup: boolean; messageId?: number };
+
 /** An MQTT connection at the packet level: send anything, read each packet the server sends. */
 export class RawMqtt {
   readonly socket: net.Socket;

@@ -30,6 +30,12 @@ export async function buildWeb(outDir: string): Promise<BuiltWeb> {
   return module.buildWeb({ outDir });
 }
 
+/** The flags scripts/bench/web-page.mjs launches Chromium with: the tests use the same. */
+export async function chromiumArgs(): Promise<string[]> {
+  const url = pathToFileURL(join(ROOT, 'scripts/bench/web-page.mjs')).href;
+  return ((await import(url)) as { CHROMIUM_ARGS: string[] }).CHROMIUM_ARGS;
+}
+
 export interface UiRouter {
   /** http://127.0.0.1:PORT/ */
   pageUrl: string;

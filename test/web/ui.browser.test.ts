@@ -11,7 +11,7 @@ import type { Transport } from '../../src/transport/transport.js';
 import { ApplicationError } from '../../src/protocol/errors.js';
 import { formatValue } from '../../src/web/model/format.js';
 import { requireSystem } from '../helpers/system-deps.js';
-import { buildWeb, startDevice, startUiRouter, type UiRouter } from './harness.js';
+import { buildWeb, chromiumArgs, startDevice, startUiRouter, type UiRouter } from './harness.js';
 
 /**
  * The web UI in real headless Chromium (Debian's `chromium`, driven by playwright-core), against
@@ -22,16 +22,6 @@ import { buildWeb, startDevice, startUiRouter, type UiRouter } from './harness.j
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = resolve(ROOT, 'test-artifacts');
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 800 };
 
@@ -48,7 +38,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', { timeout: 40_000 }, () => {
     webDir = join(tmp, 'web');
     await buildWeb(webDir);
     // Every launch gets a fresh, temporary profile (user data dir) from playwright.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: await chromiumArgs() });
   }, 60_000);
 
   afterEach(async () => {

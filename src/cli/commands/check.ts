@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
-import { type ConfigProblem, formatProblem } from '../../common/config-problem.js';
-import { describeReadError } from '../../router/config/context.js';
+import { type ConfigProblem, describeReadError, formatProblem } from '../../common/config-problem.js';
 import { parseRouterConfig } from '../../router/config.js';
 import { parseFullDeviceConfig } from '../device-config.js';
 import { parseCommandArgs, printUsage } from '../args.js';

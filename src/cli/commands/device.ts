@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ManagedSession } from '../../client/managed-session.js';
-import { type ConfigProblem, formatProblem } from '../../common/config-problem.js';
-import { createLogger, type Logger, type LogLevel } from '../../common/logger.js';
+import type { ConfigProblem } from '../../common/config-problem.js';
+import type { Logger } from '../../common/logger.js';
 import { DeviceHost } from '../../device/device-host.js';
 import { mqttGatewayFor } from '../mqtt-gateway.js';
 import { nodeDriverContext } from '../../device/node-driver-context.js';
@@ -12,7 +12,8 @@ import { nodeConnector } from '../../transport/node-connector.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { type CliIo, type Command, untilAborted } from '../command.js';
 import { type FullDeviceConfig, loadFullDeviceConfig } from '../device-config.js';
-import { stderrIsJournal, SystemdNotifier } from '../systemd-notify.js';
+import { logLevelFlag, serviceLogger } from '../options.js';
+import { SystemdNotifier } from '../systemd-notify.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: switchyard device CONFIG.yaml [--log-level LEVEL]
@@ -31,8 +32,6 @@ Options:
   -h, --help              show this help
 `;
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
 export const device: Command = {
   name: 'device',
   summary: 'run a device: drivers, upstream session, embedded router',
@@ -41,19 +40,11 @@ export const device: Command = {
     const { values, positionals } = parseCommandArgs(argv, { 'log-level': { type: 'string' } });
     if (values.help === true) return printUsage(io, USAGE);
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing CONFIG file' : `unexpected argument '${positionals[1]}'`);
-    const level = values['log-level'];
-    if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
-      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-    }
+    const level = logLevelFlag(values['log-level']);
     const file = resolve(io.cwd, positionals[0]!);
     const warnings: ConfigProblem[] = [];
     const config = loadFullDeviceConfig(file, io.env, (path) => readFileSync(path, 'utf8'), { checkFiles: true, onWarning: (w) => warnings.push(w) });
-    const logger = createLogger({
-      level: (level as LogLevel | undefined) ?? config.log_level,
-      write: (line) => io.stderr.write(`${line}\n`),
-      journal: stderrIsJournal(io.env),
-    });
-    for (const warning of warnings) logger.warn(formatProblem(warning));
+    const logger = serviceLogger(io, level ?? config.log_level, warnings);
     const running = await runDevice(config, logger, io.env);
     await untilAborted(io.signal);
     await running.stop();
@@ -141,7 +132,6 @@ export async function runDevice(config: FullDeviceConfig, logger: Logger, env: C
       await notifier.stopping();
       await host.stop('shutdown');
       await router?.close();
-      logger.info('device stopped');
     },
   };
 }

@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
-import { createLogger, type LogLevel } from '../../common/logger.js';
 import { mqttGatewayFor } from '../mqtt-gateway.js';
 import {
   type ConfigProblem,
   defaultRouterConfig,
-  formatProblem,
   isUnixListener,
   loadRouterConfig,
   type RouterConfig,
@@ -14,7 +12,8 @@ import {
 import { describe, listenerKind, startRouter } from '../../router/serve.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { type CliIo, type Command, untilAborted } from '../command.js';
-import { stderrIsJournal, SystemdNotifier } from '../systemd-notify.js';
+import { logLevelFlag, serviceLogger } from '../options.js';
+import { SystemdNotifier } from '../systemd-notify.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: switchyard router [--config ROUTER.yaml] [--listen HOST:PORT ...] [--log-level LEVEL]
@@ -39,8 +38,6 @@ Example:
   switchyard router --listen 0.0.0.0:9080
 `;
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
 export const router: Command = {
   name: 'router',
   summary: 'run the WAMP router (realms, auth, listeners)',
@@ -55,20 +52,12 @@ export const router: Command = {
     if (positionals.length > 0) {
       throw new UsageError(`unexpected argument '${positionals[0]}'`);
     }
-    const level = values['log-level'];
-    if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
-      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-    }
+    const level = logLevelFlag(values['log-level']);
     const listen = values.listen !== undefined ? listenersFromFlags(values.listen) : undefined;
     const warnings: ConfigProblem[] = [];
     const file = values.config !== undefined ? loadRouterConfig(resolve(io.cwd, values.config), io.env, { onWarning: (w) => warnings.push(w) }) : undefined;
     const config = { ...(file ?? defaultListeners()), ...(listen !== undefined ? { listen } : {}) };
-    const logger = createLogger({
-      level: (level as LogLevel | undefined) ?? config.logLevel,
-      write: (line) => io.stderr.write(`${line}\n`),
-      journal: stderrIsJournal(io.env),
-    });
-    for (const warning of warnings) logger.warn(formatProblem(warning));
+    const logger = serviceLogger(io, level ?? config.logLevel, warnings);
     // systemd (Type=notify): nothing happens unless io.env has NOTIFY_SOCKET.
     const notifier = new SystemdNotifier({ env: io.env, logger });
     notifier.startWatchdog();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { ConfigError, type ConfigProblem } from '../../common/config-problem.js';
-import { validateYaml, type Env, type PathIssue, type YamlDocument } from '../../common/yaml-schema.js';
-import { parseUrl } from '../../client/url.js';
+import { ConfigError, type ConfigProblem, describeReadError, readConfigFile, readSecretFile } from '../../common/config-problem.js';
+import { validateYaml, type Env, type PathIssue } from '../../common/yaml-schema.js';
+import { InvalidUrlError, parseUrl } from '../../client/url.js';
 import type { AuthOptions } from '../../client/types.js';
 import type { SerializerName } from '../../protocol/serializers/serializer.js';
 import { checkDeviceConfig } from './checks.js';
@@ -84,17 +84,13 @@ export function loadDeviceConfig<R = unknown>(path: string, options: DeviceConfi
   try {
     text = readFile(path);
   } catch (error) {
-    throw new ConfigError(`cannot read device config ${path}: ${(error as { code?: string }).code ?? String(error)}`);
+    throw new ConfigError(`cannot read device config ${path}: ${describeReadError(error)}`);
   }
   const { config, problems } = parseDeviceConfig(text, path, options);
   if (config === undefined) throw ConfigError.fromProblems(problems);
   return config;
 }
 
-/** Whether YAML text looks like a device config (a top-level `device:` key). */
-export function isDeviceConfigText(text: string): boolean {
-  return /^device\s*:/m.test(text);
-}
 
 interface Reader {
   readFile(path: string): string;
@@ -111,7 +107,7 @@ function readUpstream(entry: UpstreamConfig, at: PropertyKey[], reader: Reader, 
   try {
     parseUrl(entry.url);
   } catch (error) {
-    fail([...at, 'url'], (error as Error).message.replace(/^invalid router URL "[^"]*": /, 'invalid router URL: '));
+    fail([...at, 'url'], error instanceof InvalidUrlError ? `invalid router URL: ${error.problem}` : (error as Error).message);
   }
   let ca: string | undefined;
   if (entry.ca !== undefined) ca = readText(reader, entry.ca, [...at, 'ca'], fail);
@@ -159,24 +155,18 @@ function readSecret(inline: string | undefined, file: string | undefined, key: s
   if (inline !== undefined && file !== undefined) return void fail([...at, `${key}_file`], `give either ${key} or ${key}_file, not both`);
   if (inline !== undefined) return inline;
   if (file === undefined) return void fail(at, `missing required key ${key} (or ${key}_file)`);
-  const text = readText(reader, file, [...at, `${key}_file`], fail)?.replace(/[\r\n]+$/, '');
-  if (text === '') return void fail([...at, `${key}_file`], `${reader.resolvePath(file)} is empty`);
-  return text;
+  const read = readSecretFile(reader.resolvePath(file), reader.readFile);
+  if (read.problem !== undefined) fail([...at, `${key}_file`], read.problem);
+  return read.text;
 }
 
 function readText(reader: Reader, file: string, path: PropertyKey[], fail: Fail): string | undefined {
-  const resolved = reader.resolvePath(file);
-  try {
-    return reader.readFile(resolved);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    fail(path, `cannot read ${resolved}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? String(error))}`);
-    return undefined;
-  }
+  const read = readConfigFile(reader.resolvePath(file), reader.readFile);
+  if (read.problem !== undefined) fail(path, read.problem);
+  return read.text;
 }
 
 function readUtf8(path: string): string {
   return readFileSync(path, 'utf8');
 }
 
-export type { YamlDocument };

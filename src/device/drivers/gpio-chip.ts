@@ -1,7 +1,8 @@
-import { access, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, readdir, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DriverContext } from '../driver.js';
 import { HardwareMissingError } from '../driver.js';
+import { readAttribute } from './sysfs.js';
 
 /**
  * Which GPIO chip a BCM pin number lives on, for both backends.
@@ -22,6 +23,7 @@ export const HEADER_CHIP_LABELS: readonly string[] = [
   'pinctrl-bcm2835', // Pi 1–3, Zero
 ];
 
+/** A character device name (`gpiochip0`); sysfs chip directories (`gpiochip512`) have the same shape. */
 const CHAR_DEV_NAME = /^gpiochip\d+$/;
 
 /** One entry of `/sys/class/gpio/gpiochip*`. */
@@ -38,7 +40,7 @@ export interface SysfsGpioChip {
 /** The chips sysfs lists; none when the directory is missing (a kernel without sysfs GPIO). */
 export async function listSysfsChips(sysfs: string): Promise<SysfsGpioChip[]> {
   const dir = join(sysfs, 'class', 'gpio');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => /^gpiochip\d+$/.test(name)).sort();
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => CHAR_DEV_NAME.test(name)).sort();
   const chips: SysfsGpioChip[] = [];
   for (const name of names) {
     const chip = await readSysfsChip(join(dir, name), name);
@@ -49,7 +51,7 @@ export async function listSysfsChips(sysfs: string): Promise<SysfsGpioChip[]> {
 
 async function readSysfsChip(path: string, name: string): Promise<SysfsGpioChip | undefined> {
   try {
-    const [label, base, ngpio] = await Promise.all(['label', 'base', 'ngpio'].map((file) => readTrimmed(join(path, file))));
+    const [label, base, ngpio] = await Promise.all(['label', 'base', 'ngpio'].map((file) => readAttribute(join(path, file))));
     const device = await readlink(join(path, 'device')).then(basename, () => undefined);
     if (!/^\d+$/.test(base!) || !/^\d+$/.test(ngpio!)) return undefined;
     return {
@@ -145,7 +147,7 @@ async function findCharDevByLabel(sysfs: string, chip: string | undefined): Prom
   const labels = chip !== undefined ? [chip] : HEADER_CHIP_LABELS;
   const busDir = join(sysfs, 'bus', 'gpio', 'devices');
   const busNames = (await readdir(busDir).catch(() => [] as string[])).filter((name) => CHAR_DEV_NAME.test(name)).sort();
-  const busLabels = await Promise.all(busNames.map((name) => readTrimmed(join(busDir, name, 'label')).catch(() => undefined)));
+  const busLabels = await Promise.all(busNames.map((name) => readAttribute(join(busDir, name, 'label')).catch(() => undefined)));
   const classChips = await listSysfsChips(sysfs);
   for (const label of labels) {
     const onBus = busNames[busLabels.indexOf(label)];
@@ -154,8 +156,4 @@ async function findCharDevByLabel(sysfs: string, chip: string | undefined): Prom
     if (inClass !== undefined) return { name: inClass.device!, ngpio: inClass.ngpio };
   }
   return undefined;
-}
-
-async function readTrimmed(path: string): Promise<string> {
-  return (await readFile(path, 'utf8')).trim();
 }

@@ -43,7 +43,7 @@ export async function findTool(env: DriverContext['env'], tool: string): Promise
 
 async function requireTool(ctx: DriverContext, tool: string): Promise<void> {
   if ((await findTool(ctx.env, tool)) === undefined) {
-    throw new HardwareMissingError(`${tool} (libgpiod tools) is not on PATH (${ctx.env.PATH ?? ''})`, tool);
+    throw new HardwareMissingError(`${tool} is not on PATH (install the libgpiod tools: apt install gpiod)`, tool);
   }
 }
 

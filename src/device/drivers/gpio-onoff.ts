@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GpioActuatorConfig, GpioSensorConfig } from '../config/schema.js';
 import type {
@@ -13,6 +12,8 @@ import type {
 } from '../driver.js';
 import { DriverError } from '../driver.js';
 import { sysfsGpioNumber } from './gpio-chip.js';
+import { readAttribute } from './sysfs.js';
+import { asError } from '../../client/errors.js';
 
 /**
  * The gpio backend through onoff (sysfs GPIO, `/sys/class/gpio`). onoff always works on the real
@@ -79,12 +80,8 @@ class OnoffActuator implements ActuatorDriver {
 }
 
 /** `${sysfs}/class/gpio/gpioN/direction`, or undefined when the line is not exported. */
-async function exportedDirection(sysfs: string, number: number): Promise<string | undefined> {
-  try {
-    return (await readFile(join(sysfs, 'class', 'gpio', `gpio${number}`, 'direction'), 'utf8')).trim();
-  } catch {
-    return undefined;
-  }
+function exportedDirection(sysfs: string, number: number): Promise<string | undefined> {
+  return readAttribute(join(sysfs, 'class', 'gpio', `gpio${number}`, 'direction')).catch(() => undefined);
 }
 
 export async function openOnoffActuator(
@@ -171,5 +168,5 @@ function construct(make: () => OnoffGpio, number: number): OnoffGpio {
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return asError(error).message;
 }

@@ -5,6 +5,7 @@ import type { ActuatorDriver, DriverContext, OnoffGpioConstructor, SensorDriver 
 import { DriverError, HardwareMissingError } from '../driver.js';
 import { findTool, openGpiodActuator, openGpiodSensor } from './gpio-gpiod.js';
 import { openOnoffActuator, openOnoffSensor } from './gpio-onoff.js';
+import { asError } from '../../client/errors.js';
 
 /**
  * The `gpio` driver: a digital output (a switch) or input on a BCM pin, through one of two
@@ -61,7 +62,7 @@ async function autoBackend(config: GpioConfig, ctx: DriverContext, sysfsGpio: st
     try {
       return { name: 'onoff', Gpio: await ctx.loadOnoff() };
     } catch (error) {
-      onoffProblem = `onoff cannot load (${error instanceof Error ? error.message : String(error)})`;
+      onoffProblem = `onoff cannot load (${asError(error).message})`;
       ctx.logger.debug('gpio: onoff unavailable, trying the libgpiod tools', { pin: config.pin, error: onoffProblem });
     }
   } else {
@@ -69,7 +70,7 @@ async function autoBackend(config: GpioConfig, ctx: DriverContext, sysfsGpio: st
   }
   if ((await findTool(ctx.env, 'gpioset')) !== undefined) return { name: 'gpiod' };
   throw new HardwareMissingError(
-    `no GPIO backend for GPIO${config.pin}: ${onoffProblem}, and gpioset (libgpiod tools) is not on PATH (${ctx.env.PATH ?? ''})`,
+    `no GPIO backend for GPIO${config.pin}: ${onoffProblem}, and gpioset is not on PATH (install the libgpiod tools: apt install gpiod)`,
     sysfsGpio,
   );
 }
@@ -78,7 +79,7 @@ async function loadOnoff(ctx: DriverContext): Promise<OnoffGpioConstructor> {
   try {
     return await ctx.loadOnoff();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = asError(error).message;
     throw new DriverError(`the onoff module cannot load (${reason}); install it or use backend: gpiod`, { path: 'onoff', cause: error });
   }
 }

@@ -1,9 +1,11 @@
 import { realpath } from 'node:fs/promises';
 import { ReadlineParser } from '@serialport/parser-readline';
 import { SerialPortStream } from '@serialport/stream';
+import { backoffCeiling, type ResolvedBackoffOptions } from '../../client/backoff.js';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { SerialSensorConfig } from '../config/schema.js';
 import { type DriverContext, DriverError, type SensorDriver, type SensorListener, type SensorValue } from '../driver.js';
+import { asError } from '../../client/errors.js';
 
 /**
  * A sensor that prints its readings as text lines on a serial port (an Arduino or ESP on USB, a
@@ -17,8 +19,8 @@ import { type DriverContext, DriverError, type SensorDriver, type SensorListener
  * to another ttyUSBn after a replug.
  */
 
-const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 5000;
+/** The reopen schedule: the client's backoff window without jitter (0.5 s doubling, at most 5 s). */
+const RETRY: ResolvedBackoffOptions = { initialMs: 500, maxMs: 5000, factor: 2, retries: Number.POSITIVE_INFINITY };
 /** How much of a bad line an error message quotes. */
 const QUOTE_CHARS = 60;
 
@@ -30,7 +32,7 @@ export async function openSerialSensor(config: SerialSensorConfig, ctx: DriverCo
   try {
     binding = await ctx.loadSerialBinding();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = asError(error).message;
     throw new DriverError(`serial ports are not available (${reason}); needed for ${config.path}`, { path: config.path, cause: error });
   }
   if (!isBinding(binding)) throw new DriverError(`the serial binding has no open(); needed for ${config.path}`, { path: config.path });
@@ -59,7 +61,8 @@ class SerialSensor implements SensorDriver {
   /** The port being opened or open; undefined while waiting to retry. */
   #port: SerialPortStream | undefined;
   #timer: TimerHandle | undefined;
-  #retryMs = FIRST_RETRY_MS;
+  /** Failed opens since the port was last open. */
+  #retries = 0;
   /** The attempt in progress, so close() can wait for it and then close what it opened. */
   #connecting: Promise<void> = Promise.resolve();
   #closed = false;
@@ -126,7 +129,7 @@ class SerialSensor implements SensorDriver {
       this.#schedule();
       return;
     }
-    this.#retryMs = FIRST_RETRY_MS;
+    this.#retries = 0;
     this.#skipLine = true;
   }
 
@@ -141,8 +144,7 @@ class SerialSensor implements SensorDriver {
 
   #schedule(): void {
     if (this.#closed || this.#timer !== undefined) return;
-    const delay = this.#retryMs;
-    this.#retryMs = Math.min(delay * 2, MAX_RETRY_MS);
+    const delay = backoffCeiling(RETRY, this.#retries++);
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.#connecting = this.#connect();

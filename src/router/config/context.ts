@@ -15,16 +15,5 @@ export function createConfigContext(baseDir: string, readFile: (path: string) =>
   };
 }
 
-const READ_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'a parent is not a directory',
-};
-
-/** A short reason for a failed read, e.g. `no such file` (the path is not repeated). */
-export function describeReadError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return READ_ERRORS[code] ?? code;
-  return error instanceof Error ? error.message : String(error);
-}
+/** Kept here for the router's listener errors; it lives in common/config-problem.ts (the device reader uses it too). */
+export { describeReadError } from '../../common/config-problem.js';

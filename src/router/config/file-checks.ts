@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
 import type { PathIssue } from '../../common/yaml-schema.js';
 import { groupIdOf } from '../../transport/unix-socket-access.js';
-import { type ConfigContext, describeReadError } from './context.js';
+import { readConfigFile } from '../../common/config-problem.js';
+import type { ConfigContext } from './context.js';
 import { isUnixListener, type ListenerConfig, type RouterConfig, type TlsConfig } from './types.js';
 
 /**
@@ -32,12 +33,9 @@ export function checkListenerFiles(config: RouterConfig, ctx: ConfigContext): Fi
 
 function checkTls(tls: TlsConfig, at: PropertyKey[], ctx: ConfigContext, result: FileCheckResult): void {
   const read = (key: 'cert' | 'key' | 'ca', file: string): string | undefined => {
-    try {
-      return ctx.readFile(file);
-    } catch (error) {
-      result.problems.push({ path: [...at, key], message: `cannot read ${file}: ${describeReadError(error)}` });
-      return undefined;
-    }
+    const { text, problem } = readConfigFile(file, ctx.readFile);
+    if (problem !== undefined) result.problems.push({ path: [...at, key], message: problem });
+    return text;
   };
   const cert = read('cert', tls.cert);
   const key = read('key', tls.key);

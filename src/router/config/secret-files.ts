@@ -1,5 +1,6 @@
 import type { PathIssue } from '../../common/yaml-schema.js';
-import { type ConfigContext, describeReadError } from './context.js';
+import { readSecretFile } from '../../common/config-problem.js';
+import type { ConfigContext } from './context.js';
 import { has, rawMaps, rawText } from './raw.js';
 
 /** The secrets read from files, and the problems with the files. */
@@ -38,15 +39,7 @@ export function readSecretFiles(realms: unknown, ctx: ConfigContext, skip: (path
 }
 
 function readSecret(ctx: ConfigContext, file: string, at: PropertyKey[], issues: PathIssue[]): string | undefined {
-  const resolved = ctx.resolvePath(file);
-  let text: string;
-  try {
-    text = ctx.readFile(resolved);
-  } catch (error) {
-    issues.push({ path: at, message: `cannot read ${resolved}: ${describeReadError(error)}` });
-    return undefined;
-  }
-  const secret = text.replace(/[\r\n]+$/, '');
-  if (secret === '') issues.push({ path: at, message: `${resolved} is empty` });
-  return secret === '' ? undefined : secret;
+  const read = readSecretFile(ctx.resolvePath(file), ctx.readFile);
+  if (read.problem !== undefined) issues.push({ path: at, message: read.problem });
+  return read.text;
 }

@@ -1,7 +1,8 @@
 import type { Args, Dict } from '../../protocol/messages.js';
 import type { CallOptions, EventHandler, Result, SubscribeOptions, Subscription } from '../../client/types.js';
 import { callErrorMessage } from './format.js';
-import { eventAction, parseDescription, reduceDevices, shownValue, type ActuatorValue, type DeviceAction } from './devices.js';
+import { eventAction, parseDescription } from './device-events.js';
+import { reduceDevices, shownValue, type ActuatorValue, type DeviceAction } from './devices.js';
 import { browserTimers, LatestSender, type Timers } from './latest-sender.js';
 import type { AppState } from './state.js';
 import type { Store } from './store.js';

@@ -1,5 +1,6 @@
-import type { Args, Dict } from '../../protocol/messages.js';
 import { append, EMPTY_SERIES, longestGap, type Series } from './series.js';
+
+export { eventAction, parseDescription, parseTopic, type TopicKind } from './device-events.js';
 
 /**
  * The devices of the realm as the views render them, and the pure reducer that turns what WAMP
@@ -76,80 +77,6 @@ export type DeviceAction =
 
 const OFFSET_WINDOW = 16;
 
-// ---- from WAMP to actions ---------------------------------------------------------------------
-
-/** What the part of a topic after `{prefix}.` names: `{device}.status`, `{device}.{actuator}.state`, `{device}.{sensor}`. */
-export type TopicKind =
-  | { kind: 'status'; device: string }
-  | { kind: 'state'; device: string; actuator: string }
-  | { kind: 'reading'; device: string; sensor: string };
-
-export function parseTopic(prefix: string, topic: string): TopicKind | undefined {
-  if (!topic.startsWith(`${prefix}.`)) return undefined;
-  const parts = topic.slice(prefix.length + 1).split('.');
-  if (parts.some((part) => part === '')) return undefined;
-  const [device, name, last] = parts as [string, string | undefined, string | undefined];
-  if (parts.length === 2 && name === 'status') return { kind: 'status', device };
-  if (parts.length === 2) return { kind: 'reading', device, sensor: name! };
-  if (parts.length === 3 && last === 'state') return { kind: 'state', device, actuator: name! };
-  return undefined;
-}
-
-/** The action for one event of the `{prefix}.` subscription; undefined for anything else. */
-export function eventAction(prefix: string, event: { topic: string; args: Args; kwargs: Dict }, at: number): DeviceAction | undefined {
-  const parsed = parseTopic(prefix, event.topic);
-  const value = event.args[0];
-  switch (parsed?.kind) {
-    case 'status':
-      return value === 'online' || value === 'offline' ? { type: 'status', device: parsed.device, online: value === 'online', at } : undefined;
-    case 'state':
-      if (!isActuatorValue(value)) return undefined;
-      return { type: 'state', device: parsed.device, actuator: parsed.actuator, value, ts: numberOr(event.kwargs['ts'], null), at };
-    case 'reading':
-      if (!isActuatorValue(value)) return undefined;
-      return {
-        type: 'reading',
-        device: parsed.device,
-        sensor: parsed.sensor,
-        value,
-        ts: numberOr(event.kwargs['ts'], null),
-        unit: typeof event.kwargs['unit'] === 'string' ? event.kwargs['unit'] : null,
-        seq: numberOr(event.kwargs['seq'], null),
-        at,
-      };
-    default:
-      return undefined;
-  }
-}
-
-/** Checks a describe answer; undefined when it is not one. */
-export function parseDescription(value: unknown): Description | undefined {
-  if (!isRecord(value) || typeof value['device'] !== 'string') return undefined;
-  const actuators = Array.isArray(value['actuators']) ? value['actuators'] : [];
-  const sensors = Array.isArray(value['sensors']) ? value['sensors'] : [];
-  return {
-    device: value['device'],
-    actuators: actuators.filter(isRecord).flatMap((a) => {
-      const kind = a['kind'];
-      if (typeof a['name'] !== 'string' || (kind !== 'switch' && kind !== 'dimmer')) return [];
-      const state = isActuatorValue(a['state']) ? a['state'] : null;
-      return [{ name: a['name'], kind, state, ts: numberOr(a['ts'], null), available: a['available'] !== false }];
-    }),
-    sensors: sensors.filter(isRecord).flatMap((s) => {
-      if (typeof s['name'] !== 'string') return [];
-      return [
-        {
-          name: s['name'],
-          unit: typeof s['unit'] === 'string' ? s['unit'] : null,
-          value: isActuatorValue(s['value']) ? s['value'] : null,
-          ts: numberOr(s['ts'], null),
-          stale: s['stale'] === true,
-        },
-      ];
-    }),
-  };
-}
-
 // ---- the reducer ------------------------------------------------------------------------------
 
 export function reduceDevices(devices: readonly DeviceView[], action: DeviceAction): readonly DeviceView[] {
@@ -191,7 +118,7 @@ export function reduceDevices(devices: readonly DeviceView[], action: DeviceActi
   }
 }
 
-export function emptyDevice(name: string): DeviceView {
+function emptyDevice(name: string): DeviceView {
   return { name, status: 'unknown', statusSince: null, described: false, actuators: [], sensors: [], clockOffsets: [] };
 }
 
@@ -204,7 +131,7 @@ function emptySensor(name: string): SensorView {
 }
 
 /** The page-clock time of a device timestamp (see DeviceView.clockOffsets). */
-export function pageTime(device: DeviceView, ts: number | null, at: number): number {
+function pageTime(device: DeviceView, ts: number | null, at: number): number {
   if (ts === null) return at;
   const offset = device.clockOffsets.length > 0 ? Math.min(...device.clockOffsets) : 0;
   return Math.min(ts + offset, at);
@@ -301,16 +228,4 @@ function withSensor(device: DeviceView, name: string, change: (sensor: SensorVie
 function withExisting(devices: readonly DeviceView[], device: string, actuator: string, change: (a: ActuatorView) => ActuatorView): readonly DeviceView[] {
   if (!devices.some((d) => d.name === device && d.actuators.some((a) => a.name === actuator))) return devices;
   return withDevice(devices, device, (d) => withActuator(d, actuator, change));
-}
-
-function isActuatorValue(value: unknown): value is ActuatorValue {
-  return typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-}
-
-function numberOr<T>(value: unknown, fallback: T): number | T {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

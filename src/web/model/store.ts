@@ -1,6 +1,6 @@
 /**
  * The one place the page's state lives: an immutable value replaced by `update`, and listeners
- * told after each change. Views read it through `useStore` (views/use-store.ts); nothing else
+ * told after each change. Views read it through `useStore` (views/hooks.ts); nothing else
  * keeps mutable state that a view renders.
  */
 export type Listener = () => void;

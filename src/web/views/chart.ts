@@ -1,5 +1,5 @@
 import type uPlot from 'uplot';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatValue } from '../model/format.js';
 import type { Series } from '../model/series.js';
 import { html } from './html.js';
@@ -29,6 +29,8 @@ export function Chart({ id, series, label, unit, steps }: ChartProps) {
   latest.current = series;
   const [failed, setFailed] = useState(false);
   const dark = useDarkScheme();
+  // Re-rendered every second with its card: the summary scans up to an hour of points only on a new reading.
+  const description = useMemo(() => summary(series, label, unit), [series, label, unit]);
 
   useEffect(() => {
     let disposed = false;
@@ -63,7 +65,7 @@ export function Chart({ id, series, label, unit, steps }: ChartProps) {
         <span class="chart-note">readings since this page opened</span>
       </figcaption>
       ${failed ? html`<p class="message message-error" role="alert">The chart could not be loaded.</p>` : null}
-      <div class="chart-box" ref=${box} role="img" aria-label=${summary(series, label, unit)}></div>
+      <div class="chart-box" ref=${box} role="img" aria-label=${description}></div>
     </figure>
   `;
 }

@@ -1,3 +1,4 @@
+import { useMemo } from 'preact/hooks';
 import { displayName, formatAge, formatValue } from '../model/format.js';
 import { isStale, type SensorView } from '../model/devices.js';
 import { last } from '../model/series.js';
@@ -19,7 +20,7 @@ export interface SensorTileProps {
 }
 
 /** The id of a sensor's elements. */
-export function sensorId(device: string, sensor: string): string {
+function sensorId(device: string, sensor: string): string {
   return `sensor-${device}-${sensor}`;
 }
 
@@ -30,6 +31,8 @@ export function SensorTile({ device, sensor, online, now, chartId, chartOpen, on
   const steps = typeof sensor.value === 'boolean';
   const name = displayName(sensor.name);
   const age = sensor.at === null ? 'no reading yet' : formatAge(now - sensor.at);
+  // The tile re-renders every second (its age): the sparkline's points change only with a reading.
+  const spark = useMemo(() => last(sensor.history, SPARK_POINTS), [sensor.history]);
   return html`
     <section class=${`tile${stale || !online ? ' is-stale' : ''}${chartOpen ? ' is-open' : ''}`} aria-labelledby=${`${id}-name`} data-sensor=${sensor.name}>
       <div class="tile-head">
@@ -44,7 +47,7 @@ export function SensorTile({ device, sensor, online, now, chartId, chartOpen, on
         ${sensor.at === null ? age : html`<time datetime=${new Date(sensor.at).toISOString()} title=${new Date(sensor.at).toLocaleString()}>${age}</time>`}
         ${sensor.failing ? ' · reads failing' : ''}
       </p>
-      <${Sparkline} series=${last(sensor.history, SPARK_POINTS)} steps=${steps} unit=${sensor.unit} />
+      <${Sparkline} series=${spark} steps=${steps} unit=${sensor.unit} />
       <button
         type="button"
         class="link-button"

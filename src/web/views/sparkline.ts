@@ -17,12 +17,8 @@ export interface SparklineProps {
 /** The recent readings as a small line (SVG, no library): shape only, described for screen readers. */
 export function Sparkline({ series, steps, unit }: SparklineProps) {
   const path = useMemo(() => pathOf(series, steps), [series, steps]);
+  const label = useMemo(() => labelOf(series, steps, unit), [series, steps, unit]);
   if (path === undefined) return html`<div class="sparkline sparkline-empty" aria-hidden="true"></div>`;
-  const min = Math.min(...series.v);
-  const max = Math.max(...series.v);
-  const label = steps
-    ? `Last ${series.v.length} readings`
-    : `Last ${series.v.length} readings, from ${formatValue(min)} to ${formatValue(max)}${unit !== null ? ` ${unit}` : ''}`;
   return html`
     <svg class="sparkline" viewBox=${`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label=${label}>
       <path class="sparkline-area" d=${`${path} L${WIDTH - PAD},${HEIGHT} L${PAD},${HEIGHT} Z`} />
@@ -31,8 +27,14 @@ export function Sparkline({ series, steps, unit }: SparklineProps) {
   `;
 }
 
+function labelOf(series: Series, steps: boolean, unit: string | null): string {
+  if (steps) return `Last ${series.v.length} readings`;
+  const range = `from ${formatValue(Math.min(...series.v))} to ${formatValue(Math.max(...series.v))}`;
+  return `Last ${series.v.length} readings, ${range}${unit !== null ? ` ${unit}` : ''}`;
+}
+
 /** The SVG path of the points scaled into the box; undefined with fewer than two. */
-export function pathOf(series: Series, steps: boolean): string | undefined {
+function pathOf(series: Series, steps: boolean): string | undefined {
   const { t, v } = series;
   if (t.length < 2) return undefined;
   const t0 = t[0]!;
