@@ -24,7 +24,7 @@ const MAX_MILLIDEGREES = 125_000;
 
 export async function openDs18b20Sensor(config: Ds18b20SensorConfig, ctx: DriverContext): Promise<SensorDriver> {
   const dir = join(ctx.sysfs, 'bus', 'w1', 'devices', config.id);
-  await requirePath(dir, `1-Wire device ${config.id}`);
+  await requirePath(dir, `1-Wire device ${config.id}`, 'check the wiring and that dtoverlay=w1-gpio is set in /boot/firmware/config.txt');
   const path = join(dir, 'w1_slave');
   return {
     mode: 'poll',

@@ -25,7 +25,7 @@ interface PwmState {
 
 export async function openPwmActuator(config: PwmActuatorConfig, ctx: DriverContext): Promise<ActuatorDriver> {
   const chipDir = join(ctx.sysfs, 'class', 'pwm', `pwmchip${config.chip}`);
-  await requirePath(chipDir, `PWM chip ${config.chip}`);
+  await requirePath(chipDir, `PWM chip ${config.chip}`, 'is dtoverlay=pwm set in /boot/firmware/config.txt?');
   const channelDir = join(chipDir, `pwm${config.channel}`);
   if (!(await pathExists(channelDir))) {
     await requireChannel(chipDir, config.channel, channelDir);

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { DriverError, HardwareMissingError } from '../driver.js';
+import { asError } from '../../client/errors.js';
 
 /**
  * Small helpers for sysfs attribute files (one value per file, as text), shared by the pwm,
@@ -30,7 +31,7 @@ function failure(action: string, path: string, error: unknown, options: Attribut
   if (code === 'ENOENT' && options.missing === 'hardware') {
     return new HardwareMissingError(`${path} does not exist`, path, error);
   }
-  const reason = code ?? (error instanceof Error ? error.message : String(error));
+  const reason = code ?? asError(error).message;
   return new DriverError(`cannot ${action} ${path}: ${reason}`, { path, cause: error });
 }
 
@@ -95,6 +96,6 @@ export async function isWritable(path: string): Promise<boolean> {
  * Fails with HardwareMissingError naming `path` unless it exists; `what` says what it should be
  * ("PWM chip 0"), so the message reads "PWM chip 0 not found: /sys/class/pwm/pwmchip0 does not exist".
  */
-export async function requirePath(path: string, what: string): Promise<void> {
-  if (!(await pathExists(path))) throw new HardwareMissingError(`${what} not found: ${path} does not exist`, path);
+export async function requirePath(path: string, what: string, hint?: string): Promise<void> {
+  if (!(await pathExists(path))) throw new HardwareMissingError(`${what} not found: ${path} does not exist${hint !== undefined ? ` (${hint})` : ''}`, path);
 }
