@@ -20,7 +20,7 @@ export { connectRawSocket, type RawSocketConnectOptions, type RawSocketTarget } 
 
 // ---- router ----------------------------------------------------------------------------------
 export { Router, type RouterOptions } from './router/router.js';
-export { createRouter, startRouter, type RunningRouter, type ServeOptions } from './router/serve.js';
+export { createRouter, serveRouter, startRouter, type RunningRouter, type ServeOptions } from './router/serve.js';
 export {
   ConfigError,
   defaultRouterConfig,

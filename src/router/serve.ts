@@ -92,8 +92,15 @@ export function createRouter(config: RouterConfig, options: Omit<ServeOptions, '
  * with a ConfigError naming its key (`router.yaml:4: listen[1].port: … is already in use`).
  */
 export async function startRouter(config: RouterConfig, options: ServeOptions = {}): Promise<RunningRouter> {
+  return serveRouter(createRouter(config, options), config, options);
+}
+
+/**
+ * Opens the config's listeners for a router built by createRouter. Whatever is attached to the
+ * router before (an in-process session, say) is there before the first client can connect.
+ */
+export async function serveRouter(router: Router, config: RouterConfig, options: Omit<ServeOptions, 'clock'> = {}): Promise<RunningRouter> {
   const logger = options.logger ?? silentLogger;
-  const router = createRouter(config, options);
   const onTransport = (transport: Transport) => router.attach(transport);
   const web = webUi(options, logger);
   const mqtt = mqttListeners(router, config, options.mqtt, logger);

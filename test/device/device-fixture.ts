@@ -9,7 +9,9 @@ import type { DriverContext } from '../../src/device/driver.js';
 import { connect, nodeTransportFactory } from '../../src/node.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { parseRouterConfig } from '../../src/router/config.js';
-import { startRouter, type RunningRouter } from '../../src/router/serve.js';
+import { createRouter, serveRouter, type RunningRouter } from '../../src/router/serve.js';
+import { linkedPair } from '../../src/transport/local.js';
+import type { Event } from '../../src/client/types.js';
 
 /** A device config from a plain object (the YAML path a user's config takes). */
 export function deviceConfig(object: Record<string, unknown>): DeviceConfig {
@@ -31,14 +33,45 @@ export function simulatedDrivers(logger: Logger = silentLogger): DriverContext {
   };
 }
 
-/** A router with one RawSocket listener on 127.0.0.1 (`port` 0: the OS picks one), realm `home` open. */
-export async function startRawSocketRouter(port = 0): Promise<{ running: RunningRouter; port: number; url: string }> {
+/**
+ * A router with one RawSocket listener on 127.0.0.1 (`port` 0: the OS picks one), realm `home`
+ * open. `watch`: topics an in-process session subscribes to before the listener opens, so
+ * `events(topic)` holds every event on them, from the first publication to the router's close.
+ */
+export async function startRawSocketRouter(
+  port = 0,
+  watch: readonly string[] = [],
+): Promise<{ running: RunningRouter; port: number; url: string; events(topic: string): Event[] }> {
   const yaml = stringify({ listen: [{ type: 'rawsocket', host: '127.0.0.1', port }], realms: [{ name: 'home', anonymous: { role: 'anonymous' } }] });
   const { config } = parseRouterConfig(yaml, 'upstream.yaml', {});
-  const running = await startRouter(config!);
+  const router = createRouter(config!);
+  const seen = new Map<string, Event[]>();
+  if (watch.length > 0) {
+    const tap = await connect({
+      url: 'rs://in-process-tap',
+      realm: 'home',
+      reconnect: false,
+      transportFactory: () => {
+        const [client, routerSide] = linkedPair();
+        router.attach(routerSide);
+        return Promise.resolve(client);
+      },
+    });
+    for (const topic of watch) {
+      const events: Event[] = [];
+      seen.set(topic, events);
+      await tap.subscribe(topic, (event) => void events.push(event));
+    }
+  }
+  const running = await serveRouter(router, config!);
   const address = running.listeners[0]!.address;
   const bound = 'port' in address ? address.port : 0;
-  return { running, port: bound, url: `rs://127.0.0.1:${bound}` };
+  const events = (topic: string): Event[] => {
+    const list = seen.get(topic);
+    if (list === undefined) throw new Error(`${topic} is not watched`);
+    return list;
+  };
+  return { running, port: bound, url: `rs://127.0.0.1:${bound}`, events };
 }
 
 export interface TestDevice {

@@ -100,7 +100,8 @@ describe('DeviceHost', () => {
   });
 
   it('delivers every reading made while upstream was down, in order, with the original ts', async () => {
-    const first = await startRawSocketRouter();
+    const TOPIC = 'devices.porch.temperature';
+    const first = await startRawSocketRouter(0, [TOPIC]);
     const config = deviceConfig({ ...BASE, sensors: [{ ...BASE.sensors[0], interval: '10ms' }] });
     const device = await startDevice(config, first.url);
     cleanups.push(() => device.host.stop('test'));
@@ -109,13 +110,14 @@ describe('DeviceHost', () => {
     await until(() => device.host.buffer.size >= 30, 5000, 'readings buffered while offline');
     const offlineFrom = Date.now();
 
-    const second = await startRawSocketRouter(first.port);
+    // The second router sees every event from its start (an in-process subscriber attached
+    // before it listens): what the device delivers, with no race against a late subscriber.
+    const second = await startRawSocketRouter(first.port, [TOPIC]);
     cleanups.push(() => second.running.close());
-    const client = await observer(second.url);
-    cleanups.push(() => client.leave());
-    const readings: Event[] = [];
-    await client.subscribe('devices.porch.temperature', (event) => void readings.push(event));
+    const readings = second.events(TOPIC);
     await until(() => device.host.buffer.size === 0 && readings.length >= 30, 10_000, 'the buffer to drain');
+    const delivered = [...first.events(TOPIC), ...readings];
+    expect(isConsecutive([...new Set(seqsOf(delivered))])).toBe(true);
     const seqs = seqsOf(readings);
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(isConsecutive(seqs)).toBe(true);
