@@ -78,6 +78,7 @@ describe('index', () => {
         'ConnectError',
         'Router',
         'createRouter',
+        'serveRouter',
         'startRouter',
         'defaultRouterConfig',
         'ConfigError',
