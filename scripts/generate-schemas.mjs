@@ -1,13 +1,14 @@
 // `npm run schemas`: writes devices/device.schema.json, devices/router.schema.json and
 // docs/configuration.md from the config schemas (run after changing src/*/config/schema.ts;
 // test/cli/config-schemas.test.ts fails while the checked-in files are stale), and docs/cli.md
-// from the commands' --help texts (test/cli/cli-reference.test.ts).
+// from the commands' --help texts (test/cli/cli-reference.test.ts). Runs the TypeScript sources
+// through tsx (dist/cli is the bundled executable, not these modules).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderCliReference } from '../dist/cli/cli-reference.js';
-import { renderConfigReference } from '../dist/cli/config-reference.js';
-import { COMMANDS, usage } from '../dist/cli/main.js';
-import { deviceJsonSchema, routerJsonSchema, schemaFileText } from '../dist/cli/config-schemas.js';
+import { renderCliReference } from '../src/cli/cli-reference.js';
+import { renderConfigReference } from '../src/cli/config-reference.js';
+import { COMMANDS, usage } from '../src/cli/main.js';
+import { deviceJsonSchema, routerJsonSchema, schemaFileText } from '../src/cli/config-schemas.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const device = deviceJsonSchema();

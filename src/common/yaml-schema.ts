@@ -287,3 +287,9 @@ function keyOfNode(doc: Document.Parsed, target: Node): string {
   search(doc.contents, []);
   return formatPath(path);
 }
+
+/** Whether a YAML text is a mapping with `key` at its top level (how `check` tells a device config). */
+export function hasTopLevelKey(text: string, key: string): boolean {
+  const contents = parseDocument(text).contents;
+  return isMap(contents) && contents.has(key);
+}

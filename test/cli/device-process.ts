@@ -11,16 +11,17 @@ process.once('exit', () => {
 });
 
 /**
- * `switchyard device CONFIG` as its own process (the TypeScript source run through tsx), so a
- * test can send it SIGTERM or SIGKILL as systemd or a power cut would.
+ * `switchyard device CONFIG` as its own process (the TypeScript source run through tsx, or the
+ * built executable `main`), so a test can send it SIGTERM or SIGKILL as systemd or a power cut would.
  */
 export class DeviceProcess {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(configFile: string, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'device', configFile], {
+  constructor(configFile: string, env: Record<string, string> = {}, main = MAIN) {
+    const entry = main.endsWith('.ts') ? ['--import', 'tsx', main] : [main];
+    this.child = spawn(process.execPath, [...entry, 'device', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });

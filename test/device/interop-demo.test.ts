@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { ManagedSession } from '../../src/client/managed-session.js';
-import { runDevice, type RunningDevice } from '../../src/cli/commands/device.js';
+import { runDevice, type RunningDevice } from '../../src/cli/run-device.js';
 import { parseFullDeviceConfig } from '../../src/cli/device-config.js';
 import { formatProblem } from '../../src/common/config-problem.js';
 import { silentLogger } from '../../src/common/logger.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runDevice, type RunningDevice } from '../../src/cli/commands/device.js';
+import { runDevice, type RunningDevice } from '../../src/cli/run-device.js';
 import { parseFullDeviceConfig } from '../../src/cli/device-config.js';
 import { formatProblem } from '../../src/common/config-problem.js';
 import { silentLogger } from '../../src/common/logger.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runDevice } from '../../src/cli/commands/device.js';
+import { runDevice } from '../../src/cli/run-device.js';
 import { parseFullDeviceConfig } from '../../src/cli/device-config.js';
 import type { Event } from '../../src/client/types.js';
 import { formatProblem } from '../../src/common/config-problem.js';

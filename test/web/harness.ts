@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
-import { runDevice, type RunningDevice } from '../../src/cli/commands/device.js';
+import { runDevice, type RunningDevice } from '../../src/cli/run-device.js';
 import { parseFullDeviceConfig } from '../../src/cli/device-config.js';
 import { formatProblem } from '../../src/common/config-problem.js';
 import { silentLogger } from '../../src/common/logger.js';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDevice } from '../../src/cli/commands/device.js';
+import type { RunningDevice } from '../../src/cli/run-device.js';
 import type { Event } from '../../src/client/types.js';
 import { connect, nodeTransportFactory, type ManagedSession } from '../../src/node.js';
 import type { Transport } from '../../src/transport/transport.js';

@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
 import { type ConfigProblem, describeReadError, formatProblem } from '../../common/config-problem.js';
-import { parseRouterConfig } from '../../router/config.js';
-import { parseFullDeviceConfig } from '../device-config.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 import { UsageError } from '../usage-error.js';
@@ -15,18 +12,23 @@ interface Verdict {
   warnings: ConfigProblem[];
 }
 
-/** One kind of config file `check` knows; the first whose `matches` accepts the text validates it. */
+/**
+ * One kind of config file `check` knows; the first whose `matches` accepts the text validates it.
+ * The readers are imported when a file is checked: the YAML parser and the schemas are not loaded
+ * into every switchyard process (a running device reads its config in a worker thread).
+ */
 interface ConfigKind {
   readonly name: string;
-  matches(text: string): boolean;
-  validate(text: string, file: string, env: Env, readFile: (path: string) => string): Verdict;
+  matches(text: string): Promise<boolean>;
+  validate(text: string, file: string, env: Env, readFile: (path: string) => string): Promise<Verdict>;
 }
 
 const CONFIG_KINDS: readonly ConfigKind[] = [
   {
     name: 'device',
     matches: (text) => hasTopLevelKey(text, 'device'),
-    validate: (text, file, env, readFile) => {
+    validate: async (text, file, env, readFile) => {
+      const { parseFullDeviceConfig } = await import('../device-config.js');
       const warnings: ConfigProblem[] = [];
       const { problems } = parseFullDeviceConfig(text, file, env, readFile, { checkFiles: true, onWarning: (w) => warnings.push(w) });
       return { problems, warnings };
@@ -34,8 +36,11 @@ const CONFIG_KINDS: readonly ConfigKind[] = [
   },
   {
     name: 'router',
-    matches: () => true,
-    validate: (text, file, env, readFile) => parseRouterConfig(text, file, env, readFile, { checkFiles: true }),
+    matches: () => Promise.resolve(true),
+    validate: async (text, file, env, readFile) => {
+      const { parseRouterConfig } = await import('../../router/config.js');
+      return parseRouterConfig(text, file, env, readFile, { checkFiles: true });
+    },
   },
 ];
 
@@ -64,13 +69,13 @@ export const check: Command = {
     if (values.help === true) return printUsage(io, USAGE);
     if (positionals.length === 0) throw new UsageError('missing CONFIG file');
     let status = 0;
-    for (const file of positionals) if (!checkFile(file, io)) status = 1;
+    for (const file of positionals) if (!(await checkFile(file, io))) status = 1;
     return status;
   },
 };
 
 /** Checks one file and prints the verdict; true when it is valid. */
-function checkFile(file: string, io: CliIo): boolean {
+async function checkFile(file: string, io: CliIo): Promise<boolean> {
   const readFile = (path: string): string => readFileSync(resolve(io.cwd, path), 'utf8');
   let text: string;
   try {
@@ -79,10 +84,16 @@ function checkFile(file: string, io: CliIo): boolean {
     io.stderr.write(`${file}: cannot read: ${describeReadError(error)}\n`);
     return false;
   }
-  const kind = CONFIG_KINDS.find((candidate) => candidate.matches(text))!;
+  let kind = CONFIG_KINDS.at(-1)!;
+  for (const candidate of CONFIG_KINDS) {
+    if (await candidate.matches(text)) {
+      kind = candidate;
+      break;
+    }
+  }
   // Validated under its absolute path, so that the paths it names resolve on this machine
   // (the file checks look at them); reported under the name it was given.
-  const verdict = kind.validate(text, resolve(io.cwd, file), io.env, readFile);
+  const verdict = await kind.validate(text, resolve(io.cwd, file), io.env, readFile);
   const problems = verdict.problems.map((problem) => ({ ...problem, file }));
   const warnings = verdict.warnings.map((warning) => ({ ...warning, file }));
   const lines = [...problems, ...warnings.map((warning) => ({ ...warning, message: `warning: ${warning.message}` }))];
@@ -93,7 +104,7 @@ function checkFile(file: string, io: CliIo): boolean {
   return true;
 }
 
-function hasTopLevelKey(text: string, key: string): boolean {
-  const contents = parseDocument(text).contents;
-  return isMap(contents) && contents.has(key);
+async function hasTopLevelKey(text: string, key: string): Promise<boolean> {
+  const yaml = await import('../../common/yaml-schema.js');
+  return yaml.hasTopLevelKey(text, key);
 }

@@ -1,14 +1,8 @@
 import { resolve } from 'node:path';
 import { mqttGatewayFor } from '../mqtt-gateway.js';
-import {
-  type ConfigProblem,
-  defaultRouterConfig,
-  isUnixListener,
-  loadRouterConfig,
-  type RouterConfig,
-  setListenerOrigin,
-  type UniversalListenerConfig,
-} from '../../router/config.js';
+import type { ConfigProblem } from '../../common/config-problem.js';
+import { isUnixListener, type RouterConfig, type UniversalListenerConfig } from '../../router/config/types.js';
+import { setListenerOrigin } from '../../router/listen-errors.js';
 import { describe, listenerKind, startRouter } from '../../router/serve.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { type CliIo, type Command, untilAborted } from '../command.js';
@@ -55,8 +49,10 @@ export const router: Command = {
     const level = logLevelFlag(values['log-level']);
     const listen = values.listen !== undefined ? listenersFromFlags(values.listen) : undefined;
     const warnings: ConfigProblem[] = [];
+    // Imported here: the YAML parser and the schemas are not loaded into processes that never read a config.
+    const { defaultRouterConfig, loadRouterConfig } = await import('../../router/config.js');
     const file = values.config !== undefined ? loadRouterConfig(resolve(io.cwd, values.config), io.env, { onWarning: (w) => warnings.push(w) }) : undefined;
-    const config = { ...(file ?? defaultListeners()), ...(listen !== undefined ? { listen } : {}) };
+    const config = { ...(file ?? defaultListeners(defaultRouterConfig())), ...(listen !== undefined ? { listen } : {}) };
     const logger = serviceLogger(io, level ?? config.logLevel, warnings);
     // systemd (Type=notify): nothing happens unless io.env has NOTIFY_SOCKET.
     const notifier = new SystemdNotifier({ env: io.env, logger });
@@ -78,8 +74,7 @@ export const router: Command = {
 };
 
 /** The built-in config; its listeners are named so that a busy port says how to pick another. */
-function defaultListeners(): RouterConfig {
-  const config = defaultRouterConfig();
+function defaultListeners(config: RouterConfig): RouterConfig {
   for (const listener of config.listen) {
     const where = isUnixListener(listener) ? listener.path : `${listener.host}:${listener.port}`;
     setListenerOrigin(listener, () => `default ${listener.type} listener ${where} (choose another with --listen HOST:PORT)`);
