@@ -8,8 +8,9 @@ import type { FullDeviceConfig } from './device-config.js';
 /**
  * Reads a device config file for `switchyard device`, off the main thread when it can. The YAML
  * parser, the schema library and the schemas are start-up work: read in a worker thread, whose
- * heap goes when it ends, they never join the long-running process (about 3 MiB less resident). The worker is the built CLI's `config-worker.js`
- * (scripts/build-cli.mjs); run from source, where there is none, the config is read in-process.
+ * heap goes when it ends, they never join the long-running process (about 3 MiB less resident).
+ * The worker is the built CLI's `config-worker.js` (scripts/build-cli.mjs); run from source,
+ * where there is none, the config is read in-process.
  * Either way the result is the same: the config, or a ConfigError listing every problem.
  */
 export async function readDeviceConfigFile(file: string, env: Env, onWarning: (warning: ConfigProblem) => void): Promise<FullDeviceConfig> {
