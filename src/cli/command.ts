@@ -41,6 +41,20 @@ export function untilAborted(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
+/**
+ * A service (`device`, `router`) runs until `signal` aborts, holding the process open meanwhile:
+ * whether some socket or timer happens to be open (a device with neither an upstream nor a local
+ * router has none) must not decide when it ends.
+ */
+export async function serveUntilAborted(signal: AbortSignal | undefined): Promise<void> {
+  const alive = setInterval(() => undefined, 2 ** 31 - 1);
+  try {
+    await untilAborted(signal);
+  } finally {
+    clearInterval(alive);
+  }
+}
+
 export function nodeIo(): CliIo {
   const stop = new AbortController();
   const onSignal = () => stop.abort();

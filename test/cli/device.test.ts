@@ -68,6 +68,22 @@ describe('switchyard device (process)', () => {
     expect(device.lines.some((line) => /safe state applied .*actuator=valve/.test(line))).toBe(true);
   });
 
+  it('keeps running with neither an upstream nor a local router, says so, and stops on SIGTERM', async () => {
+    const dir = tempDir();
+    const file = writeDeviceConfig(dir, {
+      device: 'alone',
+      sensors: [{ name: 'temperature', driver: 'simulated', unit: '°C', interval: '1h' }],
+      state_dir: dir,
+    });
+    const device = spawnDevice(file);
+    await device.waitForLine(/device ready/);
+    expect(device.lines.some((line) => line.startsWith('warn no upstream and no local_router'))).toBe(true);
+    // Nothing holds a socket or a referenced timer; the process must still wait for its stop.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(device.child.exitCode).toBeNull();
+    expect(await device.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
   it('exits 1 with every problem listed for an invalid config, starting nothing', async () => {
     const dir = tempDir();
     const file = writeDeviceConfig(dir, { device: 'Bad Name', sensors: [{ name: 'x', driver: 'simulated', interval: 'often' }] });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { ConfigProblem } from '../../common/config-problem.js';
 import { parseCommandArgs, printUsage } from '../args.js';
-import { type CliIo, type Command, untilAborted } from '../command.js';
+import { type CliIo, type Command, serveUntilAborted } from '../command.js';
 import { readDeviceConfigFile } from '../device-config-file.js';
 import { logLevelFlag, serviceLogger } from '../options.js';
 import { runDevice } from '../run-device.js';
@@ -37,7 +37,7 @@ export const device: Command = {
     const config = await readDeviceConfigFile(file, io.env, (w) => warnings.push(w));
     const logger = serviceLogger(io, level ?? config.log_level, warnings);
     const running = await runDevice(config, logger, io.env);
-    await untilAborted(io.signal);
+    await serveUntilAborted(io.signal);
     await running.stop();
     return 0;
   },

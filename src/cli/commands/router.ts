@@ -5,7 +5,7 @@ import { isUnixListener, type RouterConfig, type UniversalListenerConfig } from 
 import { setListenerOrigin } from '../../router/listen-errors.js';
 import { describe, listenerKind, startRouter } from '../../router/serve.js';
 import { parseCommandArgs, printUsage } from '../args.js';
-import { type CliIo, type Command, untilAborted } from '../command.js';
+import { type CliIo, type Command, serveUntilAborted } from '../command.js';
 import { logLevelFlag, serviceLogger } from '../options.js';
 import { SystemdNotifier } from '../systemd-notify.js';
 import { UsageError } from '../usage-error.js';
@@ -64,7 +64,7 @@ export const router: Command = {
     const addresses = running.listeners.map((l) => `${listenerKind(l.config)} ${describe(l.address)}`).join(', ');
     logger.info('router started', { realms: config.realms.map((r) => r.name).join(','), listeners: addresses });
     void notifier.ready('router listening');
-    await untilAborted(io.signal);
+    await serveUntilAborted(io.signal);
     logger.info('router stopping');
     await notifier.stopping();
     await running.close();
