@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { InvalidUrlError, parseUrl } from '../client/url.js';
 import { type ConfigProblem, formatProblem } from '../common/config-problem.js';
 import { createLogger, type Logger, type LogLevel } from '../common/logger.js';
-import { isValidUri } from '../protocol/uris.js';
+import { isValidUri, type MatchPolicy } from '../protocol/uris.js';
 import type { OptionsTable } from './args.js';
 import type { CliIo } from './command.js';
 import { stderrIsJournal } from './systemd-notify.js';
@@ -75,6 +75,17 @@ export interface ClientOptionValues {
   key?: string;
   ca?: string;
   insecure?: boolean;
+}
+
+/**
+ * A procedure or topic URI given on the command line (`what`: "procedure URI", "topic URI"). A
+ * router URL in its place (`switchyard call ws://pi:8080/ws …`, a loose URI after all) is named
+ * as what it is.
+ */
+export function uriArgument(value: string, what: string, match: MatchPolicy = 'exact', qualifier = ''): string {
+  if (/^(?:rss?|wss?|unix):\/\//i.test(value)) throw new UsageError(`'${value}' is a router URL, not a ${what}: give it with --url`);
+  if (!isValidUri(value, 'loose', match)) throw new UsageError(`'${value}' is not a valid ${what}${qualifier}`);
+  return value;
 }
 
 /**

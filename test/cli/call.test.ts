@@ -133,6 +133,7 @@ describe('call', () => {
   it.each([
     [[], 'missing procedure URI'],
     [['test..x'], "'test..x' is not a valid procedure URI"],
+    [['ws://pi.local:8080/ws', 'devices.demo.light.toggle'], "'ws://pi.local:8080/ws' is a router URL, not a procedure URI: give it with --url"],
     [['test.first', '--kw', 'novalue'], "--kw: expected KEY=VALUE, got 'novalue'"],
     [['test.first', '--timeout', '1s'], "--timeout: expected milliseconds (a whole number), got '1s'"],
     [['test.first', '--colour'], "Unknown option '--colour'"],

@@ -180,6 +180,7 @@ describe('subscribe', () => {
     [['a.b', 'c.d'], "unexpected argument 'c.d'"],
     [['a.b', '--match', 'regex'], "--match: expected one of exact, prefix, wildcard, got 'regex'"],
     [['a..b'], "'a..b' is not a valid topic URI for --match exact"],
+    [['rs://127.0.0.1:8081'], "'rs://127.0.0.1:8081' is a router URL, not a topic URI: give it with --url"],
     [['a.b', '--count', '0'], "--count: expected a positive whole number, got '0'"],
     [['a.b', '--count', 'many'], "--count: expected a positive whole number, got 'many'"],
     [['a.b', '--qos', '1'], "Unknown option '--qos'"],

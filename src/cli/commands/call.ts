@@ -1,9 +1,8 @@
-import { isValidUri } from '../../protocol/uris.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, describeError, openSession } from '../client-session.js';
 import { type CliIo, type Command, signalOf } from '../command.js';
 import { jsonLine, parseArgList, parseKwargs, resultValue } from '../json-args.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom } from '../options.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom, uriArgument } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: switchyard call URI [ARG...] [--kw KEY=VALUE ...] [options]
@@ -45,7 +44,7 @@ export const call: Command = {
     if (values.help === true) return printUsage(io, USAGE);
     const [procedure, ...rest] = positionals;
     if (procedure === undefined) throw new UsageError('missing procedure URI');
-    if (!isValidUri(procedure, 'loose', 'exact')) throw new UsageError(`'${procedure}' is not a valid procedure URI`);
+    uriArgument(procedure, 'procedure URI');
     const args = parseArgList(rest);
     const kwargs = parseKwargs(values.kw ?? []);
     const timeout = parseTimeout(values.timeout);

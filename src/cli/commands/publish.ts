@@ -1,9 +1,8 @@
-import { isValidUri } from '../../protocol/uris.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, describeError, openSession } from '../client-session.js';
 import { type CliIo, type Command, signalOf } from '../command.js';
 import { parseArgList, parseKwargs } from '../json-args.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom } from '../options.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom, uriArgument } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: switchyard publish TOPIC [ARG...] [--kw KEY=VALUE ...] [options]
@@ -49,7 +48,7 @@ export const publish: Command = {
     if (values.help === true) return printUsage(io, USAGE);
     const [topic, ...rest] = positionals;
     if (topic === undefined) throw new UsageError('missing TOPIC');
-    if (!isValidUri(topic, 'loose', 'exact')) throw new UsageError(`'${topic}' is not a valid topic URI`);
+    uriArgument(topic, 'topic URI');
     if (values.acknowledge === true && values['no-acknowledge'] === true) {
       throw new UsageError('give only one of --acknowledge, --no-acknowledge');
     }

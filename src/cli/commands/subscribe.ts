@@ -1,12 +1,12 @@
 import type { RestoreFailure, StateEvent } from '../../client/connection.js';
 import type { Event } from '../../client/types.js';
 import type { ManagedSession } from '../../node.js';
-import { type MatchPolicy, isValidUri } from '../../protocol/uris.js';
+import type { MatchPolicy } from '../../protocol/uris.js';
 import { parseCommandArgs, printUsage } from '../args.js';
 import { ClientFailure, connectFailure, describeError, openSession } from '../client-session.js';
 import { type CliIo, type Command, untilAborted } from '../command.js';
 import { jsonLine } from '../json-args.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom } from '../options.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_USAGE, clientOptionsFrom, uriArgument } from '../options.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: switchyard subscribe TOPIC [--match prefix|wildcard] [--retained] [--count N] [options]
@@ -55,7 +55,7 @@ export const subscribe: Command = {
     const topic = positionals[0]!;
     const match = values.match as MatchPolicy;
     if (!MATCH_POLICIES.includes(match)) throw new UsageError(`--match: expected one of ${MATCH_POLICIES.join(', ')}, got '${values.match}'`);
-    if (!isValidUri(topic, 'loose', match)) throw new UsageError(`'${topic}' is not a valid topic URI for --match ${match}`);
+    uriArgument(topic, 'topic URI', match, ` for --match ${match}`);
     const limit = parseCount(values.count);
     const options = clientOptionsFrom(values, io.cwd);
 
