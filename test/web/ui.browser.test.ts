@@ -215,10 +215,14 @@ describe.skipIf(!hasChromium)('web UI in Chromium', { timeout: 40_000 }, () => {
     const r = await router();
     const flaky = await brokenRelay(r.rawsocketUrl);
     const page = await open(r.pageUrl);
+    const relay = card(page, 'flaky').getByRole('switch', { name: 'Relay' });
     await expect.poll(() => card(page, 'flaky').getAttribute('data-status')).toBe('online');
+    // The card shows the status first; its controls come with the answer to `describe`, which
+    // must be in before the device goes (under load it can lag the status).
+    await expect.poll(() => relay.isEnabled()).toBe(true);
     flaky.dropConnection();
     await expect.poll(() => card(page, 'flaky').getAttribute('data-status')).toBe('offline');
-    expect(await card(page, 'flaky').getByRole('switch', { name: 'Relay' }).isDisabled()).toBe(true);
+    expect(await relay.isDisabled()).toBe(true);
   });
 
   it('signs in with the login form on a realm that refuses anonymous sessions (ticket and WAMP-CRA)', async () => {
