@@ -1,5 +1,5 @@
 import type { ConfigProblem } from '../common/config-problem.js';
-import type { Env } from '../common/yaml-schema.js';
+import { type Env, ROOT_KEY } from '../common/yaml-schema.js';
 import { loadDeviceConfig, parseDeviceConfig, type DeviceConfig, type DeviceConfigReadOptions } from '../device/config/load.js';
 import { parseLocalRouterConfig, type RouterConfig } from '../router/config.js';
 import { readPrivateKeyFile } from '../key-file.js';
@@ -39,10 +39,20 @@ export function parseFullDeviceConfig(
   readFile: (path: string) => string,
   options: FullDeviceConfigOptions = {},
 ): { config?: FullDeviceConfig; problems: ConfigProblem[] } {
-  return parseDeviceConfig(text, file, readOptions(env, readFile, options));
+  const parsed = parseDeviceConfig(text, file, readOptions(env, readFile, options));
+  if (parsed.config !== undefined) warnUnreachable(parsed.config, file, options);
+  return parsed;
 }
 
 /** Reads a device config file for running it: the local router is checked against this machine. */
 export function loadFullDeviceConfig(file: string, env: Env, readFile: (path: string) => string, options: FullDeviceConfigOptions = { checkFiles: true }): FullDeviceConfig {
-  return loadDeviceConfig(file, readOptions(env, readFile, options));
+  const config = loadDeviceConfig(file, readOptions(env, readFile, options));
+  warnUnreachable(config, file, options);
+  return config;
+}
+
+/** Valid, but useless: with neither an upstream nor a local router nobody can reach the device. */
+function warnUnreachable(config: FullDeviceConfig, file: string, options: FullDeviceConfigOptions): void {
+  if (config.upstream.length > 0 || config.local_router !== undefined) return;
+  options.onWarning?.({ file, line: 1, key: ROOT_KEY, message: 'no upstream and no local_router: nothing can reach this device' });
 }

@@ -63,9 +63,6 @@ export async function runDevice(config: FullDeviceConfig, logger: Logger, env: C
     ready = host.attach({ role: 'local', session: local }).announced;
     sessions.push(local);
   }
-  if (router === undefined && config.upstream.length === 0) {
-    logger.warn('no upstream and no local_router: nothing can reach this device; its sensors are sampled for no one');
-  }
   if (config.upstream.length > 0) {
     const upstream = new ManagedSession({
       endpoints: config.upstream.map((entry) => ({

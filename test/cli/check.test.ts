@@ -30,6 +30,15 @@ describe('check', () => {
     }
   });
 
+  it('warns about a device config that nothing could reach (no upstream, no local_router), still ok', async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'switchyard-check-'));
+    writeFileSync(join(tmp, 'alone.yaml'), 'device: alone\nsensors:\n  - { name: temperature, driver: simulated }\n');
+    const io = fakeIo({ cwd: tmp });
+    expect(await check.run(['alone.yaml'], io)).toBe(0);
+    expect(io.stdoutText()).toBe('alone.yaml: ok (1 warning)\n');
+    expect(io.stderrText()).toBe('alone.yaml:1: (root): warning: no upstream and no local_router: nothing can reach this device\n');
+  });
+
   it('checks on this machine what the router would refuse: TLS files missing, the socket directory', async () => {
     const io = fakeIo({ cwd: FIXTURES });
     expect(await check.run(['router-full.yaml'], io)).toBe(1);

@@ -51,8 +51,8 @@ including secret files and \${ENV_VAR} references, and what can be checked on th
 machine without binding ports: TLS certificate and key files (readable, matching),
 Unix socket directories (writable by this user), socket groups. Prints "CONFIG.yaml: ok",
 or every problem as "file:line: key: message" on stderr. Warnings (a realm nobody can
-join, a socket directory or group that does not exist yet) are printed as
-"file:line: key: warning: message" and do not fail the check.
+join, a socket directory or group that does not exist yet, a device with neither upstream
+nor local_router) are printed as "file:line: key: warning: message" and do not fail the check.
 
 Exit status: 0 when every file is valid, 1 otherwise.
 
