@@ -19,6 +19,8 @@ async function runCall(argv: string[], io: FakeIo = fakeIo()): Promise<{ code: n
 }
 
 describe('call', () => {
+  /** Called when test.slow is invoked. */
+  let onSlowInvoked: (() => void) | undefined;
   let router: TestRouter;
   let callee: ManagedSession;
   let url: string;
@@ -39,6 +41,7 @@ describe('call', () => {
     await callee.register('test.slow', (invocation) => new Promise((resolve) => {
       const timer = setTimeout(() => resolve('late'), 5000);
       invocation.signal.addEventListener('abort', () => clearTimeout(timer));
+      onSlowInvoked?.();
     }));
   });
 
@@ -118,8 +121,9 @@ describe('call', () => {
   it('cancels the call when the signal aborts', async () => {
     const stop = new AbortController();
     const io = { ...fakeIo(), signal: stop.signal };
-    setTimeout(() => stop.abort(), 100);
-    const { code, err } = await runCall(['test.slow', '--url', url], io);
+    // Aborted once the call is at the callee (not while it is still connecting).
+    onSlowInvoked = () => stop.abort();
+    const { code, err } = await runCall(['test.slow', '--url', url], io).finally(() => (onSlowInvoked = undefined));
     expect(code).toBe(2);
     expect(err).toMatch(/^switchyard call: wamp\.error\.canceled[^\n]*\n$/);
   });

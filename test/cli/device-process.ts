@@ -18,6 +18,7 @@ export class DeviceProcess {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #closed = false;
 
   constructor(configFile: string, env: Record<string, string> = {}, main = MAIN) {
     const entry = main.endsWith('.ts') ? ['--import', 'tsx', main] : [main];
@@ -34,7 +35,9 @@ export class DeviceProcess {
       this.lines.push(...parts);
     });
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      // 'close': the process has exited and its stderr is read to the end.
+      this.child.once('close', (code, signal) => {
+        this.#closed = true;
         live.delete(this.child);
         resolve({ code, signal });
       });
@@ -47,7 +50,7 @@ export class DeviceProcess {
     for (;;) {
       const line = this.lines.find((candidate) => pattern.test(candidate));
       if (line !== undefined) return line;
-      if (Date.now() > deadline || this.child.exitCode !== null) {
+      if (Date.now() > deadline || this.#closed) {
         throw new Error(`no log line matching ${pattern} within ${ms} ms; log:\n${this.lines.join('\n')}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -96,7 +96,7 @@ describe('switchyard device (process)', () => {
     ]);
   });
 
-  it('loses no flushed reading when killed while offline, and continues seq after the restart', async () => {
+  it('loses no flushed reading when killed while offline, and continues seq after the restart', { timeout: 30_000 }, async () => {
     const TOPIC = 'devices.meter.power';
     // Each upstream router sees every reading from its start to its close (an in-process
     // subscriber attached before it listens), so a gap in seq is a reading lost by the device.
@@ -134,9 +134,10 @@ describe('switchyard device (process)', () => {
     const unique = [...new Set(seqs)];
     expect(isConsecutive(unique)).toBe(true);
     expect(unique[0]).toBe(1);
-    // Readings flushed before the kill (older than 2 × flush) were delivered after the restart.
+    // Readings flushed before the kill (older than 2 × flush) were delivered after the restart;
+    // 500 ms of slack for a device process that a busy machine does not schedule on time.
     const lastBeforeKill = Math.max(...later.filter(before).map((event) => event.kwargs['ts'] as number));
-    expect(lastBeforeKill).toBeGreaterThanOrEqual(killedAt - 2 * flushMs - 100);
+    expect(lastBeforeKill).toBeGreaterThanOrEqual(killedAt - 2 * flushMs - 500);
     for (const event of later) expect(event.kwargs['unit']).toBe('W');
   });
 });

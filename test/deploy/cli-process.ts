@@ -14,6 +14,7 @@ export class CliProcess {
   readonly #piped: string[] = [];
   readonly #stderrFile: string | undefined;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #closed = false;
 
   constructor(args: string[], env: Record<string, string> = {}, options: { stderrFile?: string; journal?: boolean } = {}) {
     this.#stderrFile = options.stderrFile;
@@ -30,7 +31,13 @@ export class CliProcess {
     this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'ignore', fd ?? 'pipe'], env: childEnv });
     if (fd !== undefined) closeSync(fd);
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => void this.#piped.push(chunk));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close': the process has exited and its stderr is read to the end.
+    this.exited = new Promise((resolve) =>
+      this.child.once('close', (code, signal) => {
+        this.#closed = true;
+        resolve({ code, signal });
+      }),
+    );
   }
 
   /** Every complete stderr line so far. */
@@ -47,7 +54,7 @@ export class CliProcess {
     for (;;) {
       const line = this.lines.find((candidate) => pattern.test(candidate));
       if (line !== undefined) return line;
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`no line matching ${pattern}; log:\n${this.lines.join('\n')}`);
+      if (Date.now() > deadline || this.#closed) throw new Error(`no line matching ${pattern}; log:\n${this.lines.join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -66,6 +66,8 @@ describe.skipIf(!available)('systemd notifications (real systemd-notify, fake NO
     await socket.waitFor('WATCHDOG=1', pings + 3, 5000);
 
     expect(await device.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    // Relayed by systemd-notify and the listener: it may come in after the exit is seen.
+    await socket.waitFor('STOPPING=1', 1, 3000);
     expect(socket.having('STOPPING=1')).toHaveLength(1);
     const order = socket.messages.filter((message) => message !== 'BARRIER=1');
     expect(order.at(-1)).toBe('STOPPING=1');
@@ -84,6 +86,7 @@ describe.skipIf(!available)('systemd notifications (real systemd-notify, fake NO
     await socket.waitFor('WATCHDOG=1', socket.having('WATCHDOG=1').length + 3, 5000);
 
     expect(await router.stop()).toEqual({ code: 0, signal: null });
+    await socket.waitFor('STOPPING=1', 1, 3000);
     expect(socket.having('STOPPING=1')).toHaveLength(1);
     expect(socket.messages.filter((message) => message !== 'BARRIER=1').at(-1)).toBe('STOPPING=1');
   });

@@ -9,6 +9,8 @@ import type { DriverContext } from '../../src/device/driver.js';
 import { connect, nodeTransportFactory } from '../../src/node.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { parseRouterConfig } from '../../src/router/config.js';
+import type { RouterConfig } from '../../src/router/config.js';
+import type { Router } from '../../src/router/router.js';
 import { createRouter, serveRouter, type RunningRouter } from '../../src/router/serve.js';
 import { linkedPair } from '../../src/transport/local.js';
 import type { Event } from '../../src/client/types.js';
@@ -63,7 +65,7 @@ export async function startRawSocketRouter(
       await tap.subscribe(topic, (event) => void events.push(event));
     }
   }
-  const running = await serveRouter(router, config!);
+  const running = await serveAgain(router, config!);
   const address = running.listeners[0]!.address;
   const bound = 'port' in address ? address.port : 0;
   const events = (topic: string): Event[] => {
@@ -72,6 +74,23 @@ export async function startRawSocketRouter(
     return list;
   };
   return { running, port: bound, url: `rs://127.0.0.1:${bound}`, events };
+}
+
+/**
+ * serveRouter, retried for a while when the port is taken: a test restarting a router on the
+ * port of the one it closed can find it briefly held (by an outgoing connection given it as an
+ * ephemeral port, say).
+ */
+async function serveAgain(router: Router, config: RouterConfig): Promise<RunningRouter> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await serveRouter(router, config);
+    } catch (error) {
+      if (!/already in use/.test(String(error)) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 export interface TestDevice {

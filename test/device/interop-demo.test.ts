@@ -22,7 +22,7 @@ const URI = 'devices.demo';
  * devices/demo.yaml run in-process by runDevice (embedded router on OS-assigned ports, upstream
  * session to a test router), driven by Autobahn|Python clients on either router.
  */
-describe.skipIf(!runPython)('device runtime with Autobahn|Python: the demo device', () => {
+describe.skipIf(!runPython)('device runtime with Autobahn|Python: the demo device', { timeout: 40_000 }, () => {
   const cleanups: Array<() => Promise<unknown> | void> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);

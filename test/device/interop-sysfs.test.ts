@@ -21,7 +21,7 @@ const URI = 'devices.bench';
  * by runDevice with its embedded router only, driven by an Autobahn|Python client: what Python
  * sets lands in the attribute files, what the files hold arrives as readings.
  */
-describe.skipIf(!runPython)('device runtime with Autobahn|Python: sysfs drivers on a fake tree', () => {
+describe.skipIf(!runPython)('device runtime with Autobahn|Python: sysfs drivers on a fake tree', { timeout: 40_000 }, () => {
   const cleanups: Array<() => Promise<unknown> | void> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);

@@ -57,6 +57,7 @@ describe.each([4, 5] as Version[])('MQTT gateway pub/sub (protocol level %i)', (
     for (const topic of ['home.kitchen.temp', 'home', 'home.kitchen.light.state', 'homeward', '$sys.x']) {
       await wamp.publish(topic, [topic], {}, { acknowledge: true });
     }
+    await until(() => client.packets.filter((p) => p.cmd === 'publish').length >= 4, 3000, 'four deliveries');
     await sleep(100);
     const topics = (client.packets.filter((p) => p.cmd === 'publish') as unknown as PublishPacket[]).map((p) => p.topic);
     // Three matching filters, one delivery; `#` matches nothing starting with `$`.
@@ -195,6 +196,7 @@ describe('MQTT gateway pub/sub, 5.0 only', () => {
     await client.subscribe([{ topic: '+', qos: 0, rh: 1 }], 2);
     await client.subscribe([{ topic: '+', qos: 0, rh: 1 }], 3);
     await client.subscribe([{ topic: 'kept', qos: 0, rh: 0 }], 4);
+    await until(() => client.packets.filter((p) => p.cmd === 'publish').length >= 2, 3000, 'two retained deliveries');
     await sleep(100);
     // One from the new `+` subscription, one from re-subscribing `kept` with rh 0.
     expect((client.packets.filter((p) => p.cmd === 'publish') as unknown as PublishPacket[]).map((p) => [p.topic, p.retain])).toEqual([

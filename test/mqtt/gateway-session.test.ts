@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReasonCode } from '../../src/mqtt/reason-codes.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { closeAll, collect, RawMqtt, SECURE_REALM, sleep, startMqttRouter, wampSession, type MqttRouter, type PublishPacket, type Version } from './helpers.js';
+import { closeAll, collect, RawMqtt, SECURE_REALM, sleep, startMqttRouter, until, wampSession, type MqttRouter, type PublishPacket, type Version } from './helpers.js';
 
 let router: MqttRouter | undefined;
 
@@ -137,13 +137,17 @@ describe.each([4, 5] as Version[])('MQTT sessions (protocol level %i)', (version
     const { client } = await RawMqtt.connect(router.mqttPort, version, { clientId: 'slow' });
     await client.subscribe([{ topic: 'n', qos: 1 }]);
     for (let i = 1; i <= 8; i++) await wamp.publish('n', [i], {}, { acknowledge: true });
+    // Each step waits for what must come, then a moment more for what must not.
+    await until(() => publishes(client).length >= 2, 3000, 'the first two');
     await sleep(100);
     expect(publishes(client).map((p) => p.payload.toString())).toEqual(['1', '2']);
     for (const p of publishes(client)) client.send({ cmd: 'puback', messageId: p.messageId! });
+    await until(() => publishes(client).length >= 4, 3000, 'two more after the acks');
     await sleep(100);
     const next = publishes(client).slice(2);
     expect(next.map((p) => p.payload.toString())).toEqual(['3', '4']);
     for (const p of next) client.send({ cmd: 'puback', messageId: p.messageId! });
+    await until(() => publishes(client).length >= 5, 3000, 'the last queued one');
     await sleep(100);
     // 6, 7 and 8 did not fit in the queue (3 waiting after 2 in flight): dropped.
     expect(publishes(client).slice(4).map((p) => p.payload.toString())).toEqual(['5']);

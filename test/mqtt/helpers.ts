@@ -270,11 +270,23 @@ export async function mosquittoPub(port: number, args: string[], ms = 5000): Pro
   return { code, stderr: run.stderr.join('') };
 }
 
-/** Waits until mosquitto_sub has subscribed (it prints nothing then: give it its round trips). */
-export async function subscribed(router: MqttRouter, count: number, ms = 3000): Promise<void> {
-  // Each MQTT subscriber is one WAMP session of the realm.
-  await until(() => router.running.router.sessionCount >= count, ms, `${count} session(s)`);
-  await sleep(150);
+/**
+ * Waits until `count` subscribers would receive an event on `topic` (a WAMP URI), as the router's
+ * meta API reports it: mosquitto_sub prints nothing once it has subscribed. `auth`: for a realm
+ * whose anonymous sessions may not call the meta API.
+ */
+export async function subscribed(router: MqttRouter, topic: string, count = 1, auth?: { authid: string; ticket: string }, ms = 5000): Promise<void> {
+  const meta = await wampSession(router, auth);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ids = ((await meta.call('wamp.subscription.match', [topic])).args[0] as number[] | null) ?? [];
+    let subscribers = 0;
+    for (const id of ids) subscribers += ((await meta.call('wamp.subscription.count_subscribers', [id])).args[0] as number | null) ?? 0;
+    if (subscribers >= count) break;
+    if (Date.now() > deadline) throw new Error(`${count} subscriber(s) to ${topic} not there within ${ms} ms (${subscribers})`);
+    await sleep(20);
+  }
+  await meta.leave();
 }
 
 // ---- cleanup ----

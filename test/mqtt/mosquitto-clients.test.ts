@@ -40,7 +40,7 @@ describe.skipIf(!haveClients)('mosquitto-clients against the MQTT gateway', () =
       router = await startMqttRouter();
       const wamp = await wampSession(router);
       const sub = mosquitto('sub', router.mqttPort, ['-V', V, '-t', 'ui/lamp', '-v', '-C', '2']);
-      await subscribed(router, 2);
+      await subscribed(router, 'ui.lamp');
       await wamp.publish('ui.lamp', ['on'], {}, { acknowledge: true });
       await wamp.publish('ui.lamp', [], { brightness: 80 }, { acknowledge: true });
       expect(await sub.waitLines(2)).toEqual(['ui/lamp on', 'ui/lamp {"brightness":80}']);
@@ -49,7 +49,8 @@ describe.skipIf(!haveClients)('mosquitto-clients against the MQTT gateway', () =
     it('serves + and # filters', async () => {
       router = await startMqttRouter();
       const sub = mosquitto('sub', router.mqttPort, ['-V', V, '-t', 'home/+/temp', '-t', 'garden/#', '-v', '-C', '3']);
-      await subscribed(router, 1);
+      await subscribed(router, 'home.kitchen.temp');
+      await subscribed(router, 'garden.bed.moisture');
       for (const [topic, value] of [
         ['home/kitchen/temp', '21'],
         ['home/kitchen/humidity', '40'],
@@ -73,7 +74,7 @@ describe.skipIf(!haveClients)('mosquitto-clients against the MQTT gateway', () =
       expect((await sub.waitLines(2)).sort()).toEqual(['state/door open', 'state/window closed']);
 
       expect((await mosquittoPub(router.mqttPort, ['-V', V, '-t', 'state/door', '-n', '-r'])).code).toBe(0);
-      const after = mosquitto('sub', router.mqttPort, ['-V', V, '-t', 'state/#', '-v', '-W', '1']);
+      const after = mosquitto('sub', router.mqttPort, ['-V', V, '-t', 'state/#', '-v', '-W', '2']);
       await after.exited;
       expect(after.lines).toEqual(['state/window closed']);
     });
@@ -83,7 +84,7 @@ describe.skipIf(!haveClients)('mosquitto-clients against the MQTT gateway', () =
       const wamp = await wampSession(router);
       const status = await collect(wamp, 'devices.porch.status');
       const sub = mosquitto('sub', router.mqttPort, ['-V', V, '-t', 'devices/porch/cmd', '--will-topic', 'devices/porch/status', '--will-payload', 'offline']);
-      await subscribed(router, 2);
+      await subscribed(router, 'devices.porch.cmd');
       sub.child.kill('SIGKILL');
       expect((await status.next(1))[0]).toMatchObject({ args: ['offline'] });
     });
@@ -93,7 +94,7 @@ describe.skipIf(!haveClients)('mosquitto-clients against the MQTT gateway', () =
       const wamp = await wampSession(router);
       const session = ['-V', V, '-i', `display-${V}`, '-c', '-q', '1', '-t', 'alerts/#', '-v', ...(V === 'mqttv5' ? ['-x', '600'] : [])];
       const first = mosquitto('sub', router.mqttPort, session);
-      await subscribed(router, 2);
+      await subscribed(router, 'alerts.smoke');
       first.child.kill('SIGKILL');
       await first.exited;
       await sleep(100);
@@ -112,7 +113,7 @@ describe.skipIf(!haveClients)('mosquitto-clients against the MQTT gateway', () =
       await until(() => denied.stderr.join('').includes('All subscription requests were denied'), 5000, 'the SUBACK refusal');
       await denied.exited;
       const ok = mosquitto('sub', router.mqttPort, ['-V', V, '-u', 'sensor', '-P', 's3cret', '-t', 'devices/porch/#', '-v', '-C', '1']);
-      await subscribed(router, 1);
+      await subscribed(router, 'devices.porch.x', 1, { authid: 'ui', ticket: 'ui-pass' });
       const refused = await mosquittoPub(router.mqttPort, ['-V', V, '-u', 'sensor', '-P', 's3cret', '-q', '1', '-t', 'devices/kitchen/x', '-m', '1']);
       if (V === 'mqttv5') expect(refused.stderr).toMatch(/Not authorized/);
       expect((await mosquittoPub(router.mqttPort, ['-V', V, '-u', 'sensor', '-P', 's3cret', '-t', 'devices/porch/x', '-m', '2'])).code).toBe(0);

@@ -145,7 +145,8 @@ describe.skipIf(!hasChromium)('web UI in Chromium', { timeout: 40_000 }, () => {
     const kitchen = card(page, 'kitchen');
     await expect.poll(() => kitchen.getAttribute('data-status')).toBe('online');
     const light = kitchen.getByRole('switch', { name: 'Light' });
-    expect(await light.isEnabled()).toBe(true);
+    // Enabled once describe has answered (the retained state alone draws it disabled).
+    await expect.poll(() => light.isEnabled()).toBe(true);
 
     await first.stop();
     await expect.poll(() => kitchen.getAttribute('data-status')).toBe('offline');

@@ -109,16 +109,19 @@ describe('gpio-gpiod', () => {
         expect(await driver.read()).toBeUndefined();
         expect(await calls('gpioset')).toEqual([]);
 
+        // write() resolves once gpioset has held its line for the settle time; the fake tool's
+        // records may lag that on a busy machine, so they are waited for.
+        const level = () => readFile(join(dir, 'level'), 'utf8').then((text) => text.trim(), () => '');
         await driver.write(true);
-        expect(await calls('gpioset')).toEqual([`gpioset ${[...flags, '17=1'].join(' ')}`]);
-        expect((await readFile(join(dir, 'level'), 'utf8')).trim()).toBe('1');
+        await vi.waitFor(async () => expect(await calls('gpioset')).toEqual([`gpioset ${[...flags, '17=1'].join(' ')}`]), WAIT);
+        await vi.waitFor(async () => expect(await level()).toBe('1'), WAIT);
         const [first] = await pids();
         expect(isAlive(first!)).toBe(true);
 
         await driver.write(false);
         expect(isAlive(first!)).toBe(false);
-        expect((await calls('gpioset'))[1]).toBe(`gpioset ${[...flags, '17=0'].join(' ')}`);
-        expect((await readFile(join(dir, 'level'), 'utf8')).trim()).toBe('0');
+        await vi.waitFor(async () => expect((await calls('gpioset'))[1]).toBe(`gpioset ${[...flags, '17=0'].join(' ')}`), WAIT);
+        await vi.waitFor(async () => expect(await level()).toBe('0'), WAIT);
         expect(await driver.read()).toBe(false);
 
         await driver.write(false);
@@ -130,7 +133,8 @@ describe('gpio-gpiod', () => {
     }
 
     it('rejects a write the tool refuses with its message, and then reads undefined', async () => {
-      const ctx = await context('2.1');
+      // The settle time never runs out (a clock nobody advances): the tool's exit always wins it.
+      const ctx = await context('2.1', { clock: new FakeClock() });
       await writeFile(join(dir, 'refuse'), '');
       const driver = await openGpiodActuator(gpioActuatorSchema.parse({ name: 'relay', driver: 'gpio', pin: 17 }), ctx);
       const error = await driver.write(true).catch((e: unknown) => e);
