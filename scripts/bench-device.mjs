@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { installCleanup, trackTempDir } from './bench/children.mjs';
 import { ensureNodeRed } from './bench/device-node-red.mjs';
 import { parseOptions, USAGE } from './bench/device-options.mjs';
-import { formatRows, summarize, targetLines } from './bench/device-report.mjs';
+import { formatRows, rate, summarize, targetLines } from './bench/device-report.mjs';
 import { machineCpu } from './bench/proc-stats.mjs';
 import { gitCommit, readOptions, runMain } from './bench/run-main.mjs';
 
@@ -234,10 +234,6 @@ function mib(m) {
 /** `0.210 s (0.204)`: utime+stime, and in brackets the schedstat figure. */
 function cpuText(stat, sched) {
   return `${stat.toFixed(3)} s${sched === null ? '' : ` (${sched.toFixed(3)})`}`;
-}
-
-function rate(value) {
-  return value >= 1e4 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(0);
 }
 
 function orderOk(order, fromStart) {

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { PKCS8_ED25519_PREFIX, SEED_HEX } from './client/auth/cryptosign-key.js';
 
 /**
  * Ed25519 key files for cryptosign (the Node entry exports the reader: library users read the
@@ -45,10 +46,6 @@ export interface PrivateKey {
   /** Set when group or others may read the file (e.g. "mode 0644"). */
   looseMode?: string;
 }
-
-/** PKCS#8 DER prefix of an Ed25519 private key (RFC 8410); the 32-byte seed follows it. */
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SEED_HEX = /^(?:[0-9a-fA-F]{64}){1,2}$/;
 
 /** A fresh Ed25519 key pair. */
 export function generateKeyPair(): KeyPair {
@@ -99,7 +96,7 @@ export function readPrivateKeyFile(file: string): PrivateKey {
 
 /** The public key (hex) that belongs to a 32-byte seed (hex). */
 export function publicKeyHexFromSeed(seedHex: string): string {
-  const der = Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seedHex, 'hex')]);
+  const der = Buffer.concat([Buffer.from(PKCS8_ED25519_PREFIX), Buffer.from(seedHex, 'hex')]);
   return publicKeyHex(createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })));
 }
 

@@ -18,15 +18,24 @@ function row(cells) {
   return { label: '', value: '', spread: '', baseline: '', ratio: null, target: '', ...cells };
 }
 
-/** A CPU-seconds-per-10k row of the device against its baseline (`baselineText` names it). */
-function cpuRow(label, device, baselineText, baseline) {
+/**
+ * A row of the device's medians against a baseline's (`baselineText` names it), both shown with
+ * `digits` decimals and `unit`; `target` is the target cell, if any.
+ */
+function compareRow(label, device, baselineText, baseline, { digits, unit, target = '' }) {
   return row({
     label,
-    value: device.runs > 0 ? `${fixed(device.median, 3)} s` : '-',
-    spread: range(device, 3),
-    baseline: `${baselineText} ${fixed(baseline.median, 3)} s`,
+    value: device.runs > 0 ? `${fixed(device.median, digits)} ${unit}` : '-',
+    spread: range(device, digits),
+    baseline: `${baselineText} ${fixed(baseline.median, digits)} ${unit}`,
     ratio: ratio(device.median, baseline.median),
+    target,
   });
+}
+
+/** A CPU-seconds-per-10k row of the device against its baseline. */
+function cpuRow(label, device, baselineText, baseline) {
+  return compareRow(label, device, baselineText, baseline, { digits: 3, unit: 's' });
 }
 
 function ratio(a, b) {
@@ -60,13 +69,10 @@ export function summarize(runs, { readings, nodeRed }) {
   const rows = [];
   if (s.deviceRssMiB.runs > 0) {
     rows.push(
-      row({
-        label: 'idle RSS, demo device',
-        value: `${fixed(s.deviceRssMiB.median, 1)} MiB`,
-        spread: range(s.deviceRssMiB, 1),
-        baseline: `bare node ${fixed(s.nodeRssMiB.median, 1)} MiB`,
-        ratio: ratio(s.deviceRssMiB.median, s.nodeRssMiB.median),
-        target: `≤ ${RSS_TARGET_MB} MB ${passText((s.deviceRssMiB.median * MIB) / 1e6 <= RSS_TARGET_MB)}`,
+      compareRow('idle RSS, demo device', s.deviceRssMiB, 'bare node', s.nodeRssMiB, {
+        digits: 1,
+        unit: 'MiB',
+        target: `≤ ${RSS_TARGET_MB} MB ${passText(rssPass(s.deviceRssMiB.median))}`,
       }),
     );
     if (s.nodeRedRssMiB.runs > 0) {
@@ -80,13 +86,10 @@ export function summarize(runs, { readings, nodeRed }) {
   }
   if (s.startupMs.runs > 0) {
     rows.push(
-      row({
-        label: 'start → ready (wall)',
-        value: `${fixed(s.startupMs.median, 0)} ms`,
-        spread: range(s.startupMs, 0),
-        baseline: `node start-up ${fixed(s.nodeStartupMs.median, 0)} ms`,
-        ratio: ratio(s.startupMs.median, s.nodeStartupMs.median),
-        target: `≤ ${STARTUP_TARGET_MS} ms ${passText(s.startupMs.median <= STARTUP_TARGET_MS)}`,
+      compareRow('start → ready (wall)', s.startupMs, 'node start-up', s.nodeStartupMs, {
+        digits: 0,
+        unit: 'ms',
+        target: `≤ ${STARTUP_TARGET_MS} ms ${passText(startupPass(s.startupMs.median))}`,
       }),
     );
     rows.push(row({ label: '  in process (logged)', value: `${fixed(s.startupInProcessMs.median, 0)} ms`, spread: range(s.startupInProcessMs, 0) }));
@@ -143,7 +146,7 @@ export function targetLines(summary, environment) {
   const where = reference ? '' : ` — measured on ${environment.arch}, node ${environment.node}: indicative only`;
   if (summary.deviceRssMiB.median !== null) {
     const mb = (summary.deviceRssMiB.median * MIB) / 1e6;
-    const pass = mb <= RSS_TARGET_MB;
+    const pass = rssPass(summary.deviceRssMiB.median);
     lines.push(
       `${pass ? 'PASS' : 'MISS'}  idle RSS of the demo device: ${summary.deviceRssMiB.median.toFixed(1)} MiB = ${mb.toFixed(1)} MB ` +
         `(target ≤ ${RSS_TARGET_MB} MB on x86-64 Node 20${where})`,
@@ -151,7 +154,7 @@ export function targetLines(summary, environment) {
     results.push({ target: 'idle RSS', valueMB: mb, limitMB: RSS_TARGET_MB, pass });
   }
   if (summary.startupMs.median !== null) {
-    const pass = summary.startupMs.median <= STARTUP_TARGET_MS;
+    const pass = startupPass(summary.startupMs.median);
     lines.push(
       `${pass ? 'PASS' : 'MISS'}  start → ready of the demo device: ${summary.startupMs.median.toFixed(0)} ms from spawn ` +
         `(${summary.startupInProcessMs.median?.toFixed(0) ?? '?'} ms in process; node alone ${summary.nodeStartupMs.median?.toFixed(0) ?? '?'} ms) ` +
@@ -160,6 +163,15 @@ export function targetLines(summary, environment) {
     results.push({ target: 'start → ready', valueMs: summary.startupMs.median, limitMs: STARTUP_TARGET_MS, pass });
   }
   return { lines, results };
+}
+
+/** Whether a median idle RSS (MiB) meets RSS_TARGET_MB (10^6 bytes). */
+function rssPass(medianMiB) {
+  return (medianMiB * MIB) / 1e6 <= RSS_TARGET_MB;
+}
+
+function startupPass(medianMs) {
+  return medianMs <= STARTUP_TARGET_MS;
 }
 
 function passText(pass) {
@@ -174,7 +186,8 @@ function range(s, digits) {
   return s.runs === 0 ? '' : `${fixed(s.min, digits)}–${fixed(s.max, digits)}`;
 }
 
-function rate(value) {
+/** A rate as `12.3k` (from 10,000 up) or `987`; `-` for none. */
+export function rate(value) {
   if (value === null || value === undefined) return '-';
   return value >= 1e4 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(0);
 }

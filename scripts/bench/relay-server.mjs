@@ -5,39 +5,21 @@
 //
 // It answers the 4-octet RawSocket handshake (once paired) so the bench's load client talks to it
 // exactly as to the router. argv[2] = 'batch' (default, the baseline): writes are batched per
-// event-loop turn exactly as the router batches them (src/transport/write-batcher.ts: the first
+// event-loop turn by the router's own batcher (src/transport/write-batcher.ts: the first
 // write to a socket in a turn corks it, one setImmediate uncorks every socket written to), so
 // the relay does what the router does minus WAMP and is a real ceiling; 'frame': one
 // socket.write — one syscall — per frame, as a straightforward router would (a second row, for
 // what batching buys). Started with fork; reports { type: 'ready', port } over IPC; exits on
 // { type: 'stop' }, SIGTERM/SIGINT or disconnect.
 import net from 'node:net';
+// The router's own write batcher (after npm run build, which the bench runs first).
+import { batchWrites } from '../../dist/transport/write-batcher.js';
 
 const HEADER = 4;
 /** `batch` (default): one writev per socket and event-loop turn; `frame`: one write, hence one syscall, per frame. */
 const MODE = process.argv[2] ?? 'batch';
 if (MODE !== 'batch' && MODE !== 'frame') throw new Error(`relay-server: unknown mode ${MODE} (batch or frame)`);
 const BATCH = MODE === 'batch';
-
-/** The router's write batcher, verbatim in behaviour: sockets corked this turn. */
-const corked = new Set();
-let flushScheduled = false;
-
-function batchWrites(socket) {
-  if (corked.has(socket)) return;
-  corked.add(socket);
-  socket.cork();
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flushAll);
-  }
-}
-
-function flushAll() {
-  flushScheduled = false;
-  for (const socket of corked) socket.uncork();
-  corked.clear();
-}
 
 class RelayEnd {
   /** @type {RelayEnd | undefined} */

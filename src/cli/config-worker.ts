@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ConfigProblem, ConfigError } from '../common/config-problem.js';
 import type { ConfigReply, ConfigRequest } from './device-config-file.js';
@@ -12,7 +11,7 @@ const { file, env } = workerData as ConfigRequest;
 const warnings: ConfigProblem[] = [];
 let reply: ConfigReply;
 try {
-  const config = loadFullDeviceConfig(file, env, (path) => readFileSync(path, 'utf8'), { checkFiles: true, onWarning: (w) => warnings.push(w) });
+  const config = loadFullDeviceConfig(file, env, (w) => warnings.push(w));
   reply = { config, warnings };
 } catch (error) {
   reply =

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ConfigProblem, ConfigError } from '../common/config-problem.js';
@@ -17,7 +17,7 @@ export async function readDeviceConfigFile(file: string, env: Env, onWarning: (w
   const worker = new URL('./config-worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(worker))) {
     const { loadFullDeviceConfig } = await import('./device-config.js');
-    return loadFullDeviceConfig(file, env, (path) => readFileSync(path, 'utf8'), { checkFiles: true, onWarning });
+    return loadFullDeviceConfig(file, env, onWarning);
   }
   const reply = await askWorker(worker, { file, env } satisfies ConfigRequest);
   for (const warning of reply.warnings) onWarning(warning);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ConfigProblem } from '../common/config-problem.js';
 import { type Env, ROOT_KEY } from '../common/yaml-schema.js';
 import { loadDeviceConfig, parseDeviceConfig, type DeviceConfig, type DeviceConfigReadOptions } from '../device/config/load.js';
@@ -44,9 +45,13 @@ export function parseFullDeviceConfig(
   return parsed;
 }
 
-/** Reads a device config file for running it: the local router is checked against this machine. */
-export function loadFullDeviceConfig(file: string, env: Env, readFile: (path: string) => string, options: FullDeviceConfigOptions = { checkFiles: true }): FullDeviceConfig {
-  const config = loadDeviceConfig(file, readOptions(env, readFile, options));
+/**
+ * Reads a device config file for running it (`switchyard device`, in config-worker.ts or in
+ * process): the local router is checked against this machine.
+ */
+export function loadFullDeviceConfig(file: string, env: Env, onWarning?: (warning: ConfigProblem) => void): FullDeviceConfig {
+  const options: FullDeviceConfigOptions = { checkFiles: true, onWarning };
+  const config = loadDeviceConfig(file, readOptions(env, (path) => readFileSync(path, 'utf8'), options));
   warnUnreachable(config, file, options);
   return config;
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidUrlError, parseUrl } from '../client/url.js';
 import { type ConfigProblem, formatProblem } from '../common/config-problem.js';
-import { createLogger, type Logger, type LogLevel } from '../common/logger.js';
+import { CONFIG_LOG_LEVELS, createLogger, type Logger, type LogLevel } from '../common/logger.js';
 import { isValidUri, type MatchPolicy } from '../protocol/uris.js';
 import type { OptionsTable } from './args.js';
 import type { CliIo } from './command.js';
@@ -143,12 +143,10 @@ function isSerializer(name: string): name is SerializerName {
   return (SERIALIZERS as readonly string[]).includes(name);
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
 /** The `--log-level` of a long-running command (`router`, `device`); UsageError when it is not a level. */
 export function logLevelFlag(value: string | undefined): LogLevel | undefined {
-  if (value !== undefined && !(LOG_LEVELS as readonly string[]).includes(value)) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  if (value !== undefined && !(CONFIG_LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new UsageError(`--log-level must be one of ${CONFIG_LOG_LEVELS.join(', ')}`);
   }
   return value as LogLevel | undefined;
 }

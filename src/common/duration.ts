@@ -12,12 +12,3 @@ export function parseDuration(text: string): number | undefined {
   if (match === null) return undefined;
   return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
 }
-
-/** `10000` → `10s`, `90000` → `1.5m`, `250` → `250ms` (for logs and docs). */
-export function formatDuration(ms: number): string {
-  for (const unit of ['h', 'm', 's'] as const) {
-    const size = UNIT_MS[unit]!;
-    if (ms >= size && Number.isInteger((ms / size) * 1000)) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}

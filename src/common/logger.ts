@@ -5,6 +5,9 @@
  * `<7>` debug, which journald strips and stores as PRIORITY. Never pass secrets as fields.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** The levels a config or `--log-level` may name, least severe first. */
+export const CONFIG_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type ConfigLogLevel = (typeof CONFIG_LOG_LEVELS)[number];
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {

@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { asError } from '../client/errors.js';
 import type { ActuatorConfig } from './config/schema.js';
 import type { ActuatorDriver, ActuatorKind, ActuatorValue } from './driver.js';
 import { HardwareUnavailableError, InvalidValueError } from './errors.js';
@@ -97,7 +98,7 @@ export class Actuator {
       await this.#serial(() => this.#drive(value, 'safe_state'));
       if (before !== value) this.#logger.warn('safe state applied', { value, reason });
     } catch (error) {
-      this.#logger.error('safe state could not be written', { reason, error: (error as Error).message });
+      this.#logger.error('safe state could not be written', { reason, error: asError(error).message });
     }
   }
 
@@ -129,7 +130,7 @@ export class Actuator {
       try {
         await driver.write(value);
       } catch (error) {
-        throw new HardwareUnavailableError(`${this.name}: ${(error as Error).message}`);
+        throw new HardwareUnavailableError(`${this.name}: ${asError(error).message}`);
       }
       this.#record(value, source);
     }
@@ -160,7 +161,7 @@ export class Actuator {
       this.#missing = undefined;
       return this.#driver;
     } catch (error) {
-      const message = (error as Error).message;
+      const message = asError(error).message;
       if (this.#missing !== message) this.#logger.error('hardware unavailable', { driver: this.config.driver, error: message });
       this.#missing = message;
       return undefined;

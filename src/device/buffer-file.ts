@@ -52,7 +52,12 @@ export function seqRecord(lastSeq: Iterable<readonly [string, number]>): string 
 
 function line(record: unknown): string {
   const json = JSON.stringify(record);
-  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+  return `${checksum(json)} ${json}\n`;
+}
+
+/** The crc32 of a record's JSON as 8 lowercase hex digits. */
+function checksum(json: string): string {
+  return crc32(json).toString(16).padStart(8, '0');
 }
 
 export class BufferFile {
@@ -180,7 +185,7 @@ type ParsedRecord = { r: BufferedReading } | { d: number[] } | { s: [string, num
 function parseLine(text: string): ParsedRecord | undefined {
   if (text.length < 10 || text[8] !== ' ') return undefined;
   const json = text.slice(9);
-  if (text.slice(0, 8) !== crc32(json).toString(16).padStart(8, '0')) return undefined;
+  if (text.slice(0, 8) !== checksum(json)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(json);

@@ -9,7 +9,7 @@ import { DeviceLink, type DeviceLinkOptions, withTimeout } from './device-link.j
 import type { ActuatorDriver, DriverContext, SensorDriver } from './driver.js';
 import { actuatorKind, openActuatorDriver, openSensorDriver } from './drivers/index.js';
 import { ReadingBuffer } from './reading-buffer.js';
-import { readingKwargs, type Reading } from './reading.js';
+import { readingKwargs } from './reading.js';
 import { SafeStateGuard } from './safe-state.js';
 import { Sensor, type Sample } from './sensor.js';
 import { UpstreamDelivery } from './upstream-delivery.js';
@@ -132,13 +132,10 @@ export class DeviceHost {
         state: actuator.state?.value ?? null,
         ...(actuator.state !== undefined ? { ts: actuator.state.ts } : { available: false }),
       })),
-      sensors: this.sensors.map((sensor) => ({
-        name: sensor.name,
-        unit: sensor.unit ?? null,
-        value: sensor.latest?.value ?? null,
-        ts: sensor.latest?.ts ?? null,
-        stale: sensor.stale,
-      })),
+      sensors: this.sensors.map((sensor) => {
+        const latest = sensor.latest;
+        return { name: sensor.name, unit: sensor.unit ?? null, value: latest?.value ?? null, ts: latest?.ts ?? null, stale: sensor.stale };
+      }),
       buffer: { size: this.buffer.size, dropped: this.buffer.dropped, rejected: this.buffer.rejected },
     };
   }
@@ -175,9 +172,7 @@ export class DeviceHost {
       session.publish(topic, [sample.value], kwargs).catch(this.#localFailed);
     }
     if (this.#hasUpstream) {
-      const reading: Reading = { sensor: sample.sensor, value: sample.value, ts: sample.ts, seq };
-      if (sample.unit !== undefined) reading.unit = sample.unit;
-      this.buffer.push(reading);
+      this.buffer.push(sample, seq);
       this.#delivery.pump();
     }
   }

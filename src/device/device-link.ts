@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.js';
+import { asError } from '../client/errors.js';
 import type { ManagedSession } from '../client/managed-session.js';
 import type { Session } from '../client/session.js';
 import type { StateEvent } from '../client/connection-state.js';
@@ -125,7 +126,7 @@ export class DeviceLink {
       await session.call('wamp.session.add_testament', [status, ['offline'], {}], { publish_options: { retain: true }, scope: 'destroyed' });
     } catch (error) {
       // Not every router offers testaments; the clean-stop publication still says offline.
-      this.#logger.warn('router refused the testament; offline will only be published on a clean stop', { error: (error as Error).message });
+      this.#logger.warn('router refused the testament; offline will only be published on a clean stop', { error: asError(error).message });
     }
     if (!session.isOpen) return;
     const announced = [session.publish(status, ['online'], {}, { retain: true, acknowledge: true })];

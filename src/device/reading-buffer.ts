@@ -107,15 +107,25 @@ export class ReadingBuffer {
     return seq;
   }
 
-  push(reading: Reading): BufferedReading {
+  /**
+   * Keeps a reading. The device passes its sample and the seq nextSeq gave it, so the buffered
+   * copy is the only object made per reading.
+   */
+  push(reading: Reading): BufferedReading;
+  push(sample: Omit<Reading, 'seq'>, seq: number): BufferedReading;
+  push(reading: Omit<Reading, 'seq'> & { seq?: number }, seq = reading.seq!): BufferedReading {
     while (this.#nodes.size >= this.#max && this.#nodes.size > 0) this.#dropOldest();
     // Built field by field: no spread on the hot path; `unit` only when there is one.
-    const buffered: BufferedReading = { id: this.#nextId++, sensor: reading.sensor, value: reading.value, ts: reading.ts, seq: reading.seq };
+    const buffered: BufferedReading = { id: this.#nextId++, sensor: reading.sensor, value: reading.value, ts: reading.ts, seq };
     if (reading.unit !== undefined) buffered.unit = reading.unit;
     this.#insert(buffered);
-    if (reading.seq > (this.#lastSeq.get(reading.sensor) ?? 0)) this.#lastSeq.set(reading.sensor, reading.seq);
     if (this.#file !== undefined) {
       this.#unwritten.add(buffered.id);
+      this.#changed();
+    }
+    // A seq from nextSeq is already counted (and noted for the file); only a higher one is news.
+    if (seq > (this.#lastSeq.get(reading.sensor) ?? 0)) {
+      this.#lastSeq.set(reading.sensor, seq);
       this.#touchSeq(reading.sensor);
     }
     return buffered;
@@ -265,8 +275,9 @@ export class ReadingBuffer {
       if (compact) {
         // A snapshot: readings pushed or removed while the write runs are the next write's business.
         const live = [...this.#live()];
+        // Writes run one at a time, so the file's copy of the seqs can be this very snapshot.
         this.#seqOnDisk = new Map(this.#lastSeq);
-        await file.compact(live, new Map(this.#lastSeq));
+        await file.compact(live, this.#seqOnDisk);
       } else if (lines.length > 0) await file.append(lines);
     } catch (error) {
       // What the file holds is unknown now: the next write rewrites it whole from memory.

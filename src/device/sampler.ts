@@ -33,7 +33,9 @@ export class Sampler {
   #windowSum = 0;
   #lastPublished: SensorValue | undefined;
   #lastPublishedAt: number | undefined;
-  #latest: { value: SensorValue; ts: number } | undefined;
+  /** The last sample offered (after averaging): kept as two fields, no object per sample. */
+  #latestValue: SensorValue | undefined;
+  #latestTs = 0;
   /** A sample the throttle held back, published when the throttle allows. */
   #held: { value: SensorValue; ts: number } | undefined;
   #throttleTimer: TimerHandle | undefined;
@@ -49,14 +51,15 @@ export class Sampler {
 
   /** The last sample offered (after averaging), published or not. */
   get latest(): { value: SensorValue; ts: number } | undefined {
-    return this.#latest;
+    return this.#latestValue === undefined ? undefined : { value: this.#latestValue, ts: this.#latestTs };
   }
 
   /** One sample from the driver. */
   offer(raw: SensorValue, ts: number): void {
     if (this.#stopped) return;
     const value = typeof raw === 'number' ? this.#averaged(raw) : raw;
-    this.#latest = { value, ts };
+    this.#latestValue = value;
+    this.#latestTs = ts;
     const force = this.#force;
     this.#force = false;
     if (!force && !this.#movedEnough(value)) return;
@@ -127,7 +130,6 @@ export class Sampler {
       this.#hooks.refresh();
       return;
     }
-    const latest = this.#latest;
-    if (latest !== undefined) this.#throttled(latest.value, this.#clock.now());
+    if (this.#latestValue !== undefined) this.#throttled(this.#latestValue, this.#clock.now());
   }
 }

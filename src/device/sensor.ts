@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import { asError } from '../client/errors.js';
 import type { SensorConfig } from './config/schema.js';
 import type { SensorDriver, SensorValue } from './driver.js';
 import { Sampler } from './sampler.js';
@@ -100,7 +101,7 @@ export class Sensor {
     try {
       driver = await this.#open();
     } catch (error) {
-      this.#fail(error as Error, 'hardware unavailable');
+      this.#fail(asError(error), 'hardware unavailable');
       return undefined;
     }
     if (this.#stopped) {
@@ -126,7 +127,7 @@ export class Sensor {
       const value = await driver.read();
       if (!this.#stopped) this.#sample(value, this.#clock.now());
     } catch (error) {
-      this.#fail(error as Error, 'read failed');
+      this.#fail(asError(error), 'read failed');
     } finally {
       this.#reading = false;
     }

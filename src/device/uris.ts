@@ -5,6 +5,8 @@
 export class DeviceUris {
   /** `{prefix}.{device}`. */
   readonly base: string;
+  /** Reading topics by sensor: upstream delivery asks for one per reading. */
+  readonly #readings = new Map<string, string>();
 
   constructor(prefix: string, device: string) {
     this.base = `${prefix}.${device}`;
@@ -30,9 +32,11 @@ export class DeviceUris {
     return `${this.base}.${actuator}.state`;
   }
 
-  /** Topic: every reading of a sensor. */
+  /** Topic: every reading of a sensor (made once per sensor). */
   reading(sensor: string): string {
-    return `${this.base}.${sensor}`;
+    let topic = this.#readings.get(sensor);
+    if (topic === undefined) this.#readings.set(sensor, (topic = `${this.base}.${sensor}`));
+    return topic;
   }
 
   /** Procedure: the device's description. */

@@ -64,8 +64,7 @@ export class MqttConnection implements SessionConnection {
     if (packet.length > this.#clientMaxPacket) {
       // MQTT 5 section 3.1.2.11.4: discarded as if delivered; a QoS 1 one leaves the window.
       this.#gateway.logger.debug('MQTT message not delivered: larger than the client accepts', { size: packet.length });
-      const outbound = this.#session?.outbound;
-      if ((packet[0]! & 0x06) !== 0 && outbound?.ack(packetIdOf(packet)) === true) for (const next of outbound.drain()) this.writePacket(next);
+      if ((packet[0]! & 0x06) !== 0) this.#acknowledged(packetIdOf(packet));
       return;
     }
     this.#write(packet);
@@ -126,7 +125,7 @@ export class MqttConnection implements SessionConnection {
       case 'publish':
         return this.#publish(session, packet);
       case 'puback':
-        if (session.outbound.ack(packet.messageId!)) for (const next of session.outbound.drain()) this.writePacket(next);
+        this.#acknowledged(packet.messageId!);
         return;
       case 'pubrel': {
         const known = session.awaitingRelease.delete(packet.messageId!);
@@ -211,6 +210,12 @@ export class MqttConnection implements SessionConnection {
     }
     if (reason < 0x80) session.awaitingRelease.add(messageId!);
     this.#write(this.#codec.encode({ cmd: 'pubrec', messageId: messageId!, ...reasonCode }));
+  }
+
+  /** QoS 1 message `packetId` left the window (PUBACK, or too large to send): waiting ones fill it. */
+  #acknowledged(packetId: number): void {
+    const outbound = this.#session?.outbound;
+    if (outbound?.ack(packetId) === true) for (const next of outbound.drain()) this.writePacket(next);
   }
 
   #subscribe(session: MqttSession, packet: ISubscribePacket): void {

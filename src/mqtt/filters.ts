@@ -3,7 +3,7 @@ import type { Dict } from '../protocol/messages.js';
 import { MqttError } from './errors.js';
 import { ReasonCode, reasonForWampError } from './reason-codes.js';
 import type { SubscriptionTable } from './subscriptions.js';
-import { parseFilter } from './topics.js';
+import { parseFilter, type WampSubscriptionSpec } from './topics.js';
 import type { WampLink } from './wamp-link.js';
 
 /** One subscription request of a SUBSCRIBE packet. */
@@ -34,9 +34,7 @@ export function subscribeFilter(link: WampLink, table: SubscriptionTable, reques
   const getRetained = request.rh === 2 ? false : request.rh === 1 ? existing === undefined : true;
   const ids: number[] = [];
   for (const [index, spec] of mapping.subscriptions.entries()) {
-    const options: Dict = spec.match === 'exact' ? {} : { match: spec.match };
-    if (getRetained) options['get_retained'] = true;
-    const reply = link.subscribe(spec.uri, options);
+    const reply = link.subscribe(spec.uri, subscribeOptions(spec, getRetained));
     if (reply?.[0] === MessageType.SUBSCRIBED) {
       ids.push(reply[2]);
     } else if (index === 0) {
@@ -67,7 +65,7 @@ export function resubscribeAll(link: WampLink, table: SubscriptionTable): string
   for (const entry of table.entries()) {
     const ids: number[] = [];
     for (const spec of entry.mapping.subscriptions) {
-      const reply = link.subscribe(spec.uri, spec.match === 'exact' ? {} : { match: spec.match });
+      const reply = link.subscribe(spec.uri, subscribeOptions(spec, false));
       if (reply?.[0] === MessageType.SUBSCRIBED) ids.push(reply[2]);
     }
     if (ids.length === 0) {
@@ -78,4 +76,11 @@ export function resubscribeAll(link: WampLink, table: SubscriptionTable): string
     }
   }
   return refused;
+}
+
+/** SUBSCRIBE options of one router subscription of a filter. */
+function subscribeOptions(spec: WampSubscriptionSpec, getRetained: boolean): Dict {
+  const options: Dict = spec.match === 'exact' ? {} : { match: spec.match };
+  if (getRetained) options['get_retained'] = true;
+  return options;
 }

@@ -45,21 +45,17 @@ const JSON_MAPPING: PayloadMapping = {
   mode: 'json',
   toWamp(payload) {
     if (payload.length === 0) return NONE;
-    if (mayBeJson(payload[0]!)) {
-      const text = utf8(payload);
-      if (text !== undefined) {
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {
-          return { args: [text] };
-        }
-        if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { kwargs: value as Dict };
-        return { args: [value] };
-      }
-    }
     const text = utf8(payload);
-    return { args: [text ?? Uint8Array.prototype.slice.call(payload)] };
+    if (text === undefined) return { args: [Uint8Array.prototype.slice.call(payload)] };
+    if (!mayBeJson(payload[0]!)) return { args: [text] };
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { args: [text] };
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { kwargs: value as Dict };
+    return { args: [value] };
   },
   fromWamp,
 };

@@ -178,8 +178,7 @@ export class MqttSession implements LinkOwner {
    */
   publish(topic: string, payload: Uint8Array, qos: number, retain: boolean): number {
     const uri = topicToUri(topic);
-    const { args, kwargs } = this.#payload!.toWamp(payload);
-    const reason = this.#publishMapped(uri, { args, kwargs }, qos, retain);
+    const reason = this.#publishMapped(uri, this.#payload!.toWamp(payload), qos, retain);
     if (reason >= 0x80) {
       const fields = { client: this.clientId, topic, reason: hexCode(reason) };
       const first = !this.#warned.has(topic) && this.#warned.size < WARNED_TOPICS;

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from '../common/config-problem.js';
+import { ConfigError, describeReadError } from '../common/config-problem.js';
 import { SocketAccessError } from '../transport/unix-socket-access.js';
-import { describeReadError } from './config/context.js';
 import { isUnixListener, type ListenerConfig } from './config/types.js';
 
 /**

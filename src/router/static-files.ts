@@ -101,13 +101,14 @@ class StaticFiles {
     const type = contentTypeOf(name);
     const compressible = type.compressible && size >= MIN_COMPRESS_BYTES && size <= MAX_COMPRESS_BYTES;
     const encoding = compressible ? negotiateEncoding(req.headers['accept-encoding']) : undefined;
+    const etag = entityTag(size, mtimeMs, encoding);
     const headers: OutgoingHttpHeaders = {
-      etag: entityTag(size, mtimeMs, encoding),
+      etag,
       'last-modified': new Date(mtimeMs).toUTCString(),
       'cache-control': isHashedName(name) ? IMMUTABLE : 'no-cache',
       ...(compressible ? { vary: 'Accept-Encoding' } : {}),
     };
-    if (notModified(req, String(headers.etag), mtimeMs)) {
+    if (notModified(req, etag, mtimeMs)) {
       res.writeHead(304, headers);
       res.end();
       return;

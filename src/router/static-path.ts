@@ -17,7 +17,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function requestedFile(url: string | undefined): RequestedFile {
   // Only origin-form targets (`/path?query`); `*` and absolute URLs are not files.
   if (url === undefined || !url.startsWith('/')) return { status: 400 };
-  const raw = url.slice(0, endOfPath(url));
+  const end = url.search(/[?#]/);
+  const raw = end === -1 ? url : url.slice(0, end);
   if (raw.includes('\\') || CONTROL.test(raw)) return { status: 400 };
   let path: string;
   try {
@@ -32,13 +33,6 @@ export function requestedFile(url: string | undefined): RequestedFile {
   // '' (`//`, a trailing slash), '.', '..' and hidden files are never served.
   if (segments.some((segment) => segment === '' || segment.startsWith('.'))) return { status: 404 };
   return { segments };
-}
-
-function endOfPath(url: string): number {
-  const query = url.indexOf('?');
-  const fragment = url.indexOf('#');
-  const ends = [query, fragment, url.length].filter((index) => index >= 0);
-  return Math.min(...ends);
 }
 
 /** Errors that mean "no such file here" rather than a fault worth a 500. */

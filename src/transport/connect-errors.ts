@@ -63,7 +63,7 @@ export function explainConnectError(error: unknown, target: DialTarget): unknown
   const cause = causeOf(error);
   const code = codeOf(cause) ?? codeOf(error);
   const message = `${messageOf(error)} ${messageOf(cause)}`;
-  const server = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  const server = serverOf(target);
   const options = { cause: error };
   if (target.tls) {
     if (code !== undefined && SELF_SIGNED.has(code)) return new ConnectError('CERT_SELF_SIGNED', 'certificate is self-signed', CA_HINT, options);
@@ -104,7 +104,7 @@ export function explainConnectError(error: unknown, target: DialTarget): unknown
 
 /** The error for rs:// to a port that turned out to speak TLS. */
 export function speaksTlsError(target: DialTarget): ConnectError {
-  const server = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  const server = serverOf(target);
   return new ConnectError('SPEAKS_TLS', `the server at ${server} speaks TLS`, `use rss://${server}`);
 }
 
@@ -135,6 +135,11 @@ export function probeTls(host: string, port: number, timeoutMs: number, signal?:
     // The handshake got its answer after all: stop probing.
     signal?.addEventListener('abort', () => done(false), { once: true });
   });
+}
+
+/** `host:port`, an IPv6 host in brackets. */
+function serverOf(target: DialTarget): string {
+  return `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
 }
 
 function causeOf(error: unknown): unknown {

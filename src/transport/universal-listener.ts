@@ -41,13 +41,13 @@ export async function listenUniversal(
 
   const tracker = new ConnectionTracker();
   const sniffTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_SNIFF_TIMEOUT_MS;
+  const mqtt = options.mqtt;
   const server = net.createServer((socket) => {
     tracker.add(socket);
-    const mqtt = options.mqtt;
     new FirstChunkRouter(socket, sniffTimeoutMs, logger, {
       rawsocket: (head) => acceptRawSocket(socket, rawsocket, head),
       http: () => httpServer.emit('connection', socket),
-      ...(mqtt !== undefined ? { mqtt: (head: Buffer) => mqtt(socket, head) } : {}),
+      mqtt: mqtt === undefined ? undefined : (head) => mqtt(socket, head),
     });
   });
   await bindServer(server, target);
@@ -66,8 +66,8 @@ export async function listenUniversal(
 interface Routes {
   /** The first chunk starts with 0x7F; `head` is everything read so far. */
   rawsocket(head: Buffer): void;
-  /** The first chunk starts with 0x10 (MQTT CONNECT); `head` is everything read so far. */
-  mqtt?(head: Buffer): void;
+  /** The first chunk starts with 0x10 (MQTT CONNECT); `head` is everything read so far. Undefined: treated as HTTP. */
+  mqtt: ((head: Buffer) => void) | undefined;
   /** Anything else; the bytes read were pushed back with `unshift`. */
   http(): void;
 }

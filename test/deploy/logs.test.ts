@@ -12,7 +12,7 @@ import { parseRouterConfig } from '../../src/router/config.js';
 import { startRouter } from '../../src/router/serve.js';
 import { fakeIo } from '../cli/fake-io.js';
 import { until } from '../device/device-fixture.js';
-import { CliProcess, portIn } from './cli-process.js';
+import { CliProcess, portIn } from '../cli/cli-process.js';
 
 /** Every secret of the test configs, and a wrong guess a client tries. None may reach a log line. */
 const SECRETS = {
@@ -141,7 +141,7 @@ describe('device logs', () => {
     for (const journal of [true, false]) {
       const stderrFile = join(dir, `stderr-${journal}.log`);
       const running = new CliProcess(['device', file, '--log-level', 'debug'], {}, { stderrFile, journal });
-      cleanups.push(() => running.stop(1000));
+      cleanups.push(() => running.stop('SIGTERM', 1000));
       await running.waitForLine(/device ready/);
       await running.waitForLine(/hardware unavailable/);
       const exited = await running.stop();

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { connect } from '../../src/node.js';
 import { DeviceProcess, writeDeviceConfig } from '../cli/device-process.js';
 import { requireSystem } from '../helpers/system-deps.js';
-import { CliProcess, portIn } from './cli-process.js';
+import { CliProcess, portIn } from '../cli/cli-process.js';
 import { FakeNotifySocket, hasPython, hasSystemdNotify } from './fake-notify-socket.js';
 
 const available = requireSystem('systemd', hasSystemdNotify) && requireSystem('python3', hasPython);
@@ -77,7 +77,7 @@ describe.skipIf(!available)('systemd notifications (real systemd-notify, fake NO
   it('router: READY=1 once it listens, WATCHDOG=1 repeatedly, STOPPING=1 on SIGTERM', async () => {
     const socket = await notifySocket();
     const router = new CliProcess(['router', '--config', routerConfig(tempDir())], { NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '200000' });
-    cleanups.push(() => router.stop(1000));
+    cleanups.push(() => router.stop('SIGTERM', 1000));
     const port = portIn(await router.waitForLine(/router started/));
 
     await socket.waitFor('READY=1');
@@ -94,7 +94,7 @@ describe.skipIf(!available)('systemd notifications (real systemd-notify, fake NO
   it('sends no watchdog pings when WATCHDOG_PID names another process', async () => {
     const socket = await notifySocket();
     const router = new CliProcess(['router', '--config', routerConfig(tempDir())], { NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '100000', WATCHDOG_PID: '1' });
-    cleanups.push(() => router.stop(1000));
+    cleanups.push(() => router.stop('SIGTERM', 1000));
     await socket.waitFor('READY=1');
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(socket.having('WATCHDOG=1')).toEqual([]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LogFields, Logger } from '../../src/common/logger.js';
+import { createLogger } from '../../src/common/logger.js';
 import { BufferFile, doneRecord, readingRecord, seqRecord } from '../../src/device/buffer-file.js';
 import { ReadingBuffer } from '../../src/device/reading-buffer.js';
 import type { BufferedReading, Reading } from '../../src/device/reading.js';
@@ -31,13 +31,10 @@ function buffered(id: number, seq = id, sensor = 'temp'): BufferedReading {
   return { ...reading(seq, sensor), id };
 }
 
-function captureLogger(lines: string[]): Logger {
-  const at = (level: string) => (message: string, fields?: LogFields) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => captureLogger(lines) };
-}
-
 async function openPersisted(clock = new FakeClock(), lines: string[] = [], max = 100): Promise<ReadingBuffer> {
-  return ReadingBuffer.open({ max, persist: { file, flushMs: FLUSH }, clock, logger: captureLogger(lines) });
+  // Every line as the real logger formats it (`info restored buffered readings count=…`).
+  const logger = createLogger({ level: 'debug', write: (line) => void lines.push(line) });
+  return ReadingBuffer.open({ max, persist: { file, flushMs: FLUSH }, clock, logger });
 }
 
 async function fileLines(): Promise<string[]> {

@@ -1,5 +1,5 @@
+import { until } from '../helpers/until.js';
 import { stringify } from 'yaml';
-import { systemClock } from '../../src/common/clock.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
 import { ManagedSession } from '../../src/client/managed-session.js';
 import { formatProblem } from '../../src/common/config-problem.js';
@@ -14,6 +14,7 @@ import type { Router } from '../../src/router/router.js';
 import { createRouter, serveRouter, type RunningRouter } from '../../src/router/serve.js';
 import { linkedPair } from '../../src/transport/local.js';
 import type { Event } from '../../src/client/types.js';
+import { fakeDriverContext } from './drivers/driver-context.js';
 
 /** A device config from a plain object (the YAML path a user's config takes). */
 export function deviceConfig(object: Record<string, unknown>): DeviceConfig {
@@ -22,17 +23,9 @@ export function deviceConfig(object: Record<string, unknown>): DeviceConfig {
   return config;
 }
 
-/** A driver context for simulated drivers (nothing on disk is touched). */
+/** A driver context for simulated drivers (nothing on disk is touched, no environment). */
 export function simulatedDrivers(logger: Logger = silentLogger): DriverContext {
-  return {
-    sysfs: '/nonexistent-sysfs',
-    dev: '/nonexistent-dev',
-    env: {},
-    logger,
-    clock: systemClock,
-    loadOnoff: () => Promise.reject(new Error('onoff not available in this test')),
-    loadSerialBinding: () => Promise.reject(new Error('serialport not available in this test')),
-  };
+  return fakeDriverContext({ env: {}, logger });
 }
 
 /**
@@ -121,14 +114,7 @@ export function observer(url: string): Promise<ManagedSession> {
   return connect({ url, realm: 'home', reconnect: { initialMs: 50, maxMs: 200 } });
 }
 
-/** Resolves once `check()` holds, polling every 10 ms; rejects after `ms`. */
-export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until };
 
 /** The `seq` of each reading event, in arrival order. */
 export function seqsOf(events: readonly { kwargs: Record<string, unknown> }[]): number[] {

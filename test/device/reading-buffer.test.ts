@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger, LogFields } from '../../src/common/logger.js';
 import { ReadingBuffer } from '../../src/device/reading-buffer.js';
 import type { Reading } from '../../src/device/reading.js';
+import { captureLogger, type CapturedLine } from '../helpers/capture-logger.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-
-interface LogLine {
-  level: string;
-  message: string;
-  fields: LogFields | undefined;
-}
-
-/** A logger that keeps every line, so tests can check what was logged and how often. */
-function captureLogger(lines: LogLine[]): Logger {
-  const at = (level: string) => (message: string, fields?: LogFields) => void lines.push({ level, message, fields });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => captureLogger(lines) };
-}
 
 function reading(seq: number, sensor = 'temp'): Reading {
   return { sensor, value: 20 + seq / 10, ts: 1_700_000_000_000 + seq, seq, unit: '°C' };
 }
 
-async function openBuffer(max = 100, lines: LogLine[] = [], clock = new FakeClock()): Promise<ReadingBuffer> {
+async function openBuffer(max = 100, lines: CapturedLine[] = [], clock = new FakeClock()): Promise<ReadingBuffer> {
   return ReadingBuffer.open({ max, clock, logger: captureLogger(lines) });
 }
 
@@ -97,7 +85,7 @@ describe('ReadingBuffer', () => {
   });
 
   it('logs drops at most once per minute with the count since the last line', async () => {
-    const lines: LogLine[] = [];
+    const lines: CapturedLine[] = [];
     const clock = new FakeClock();
     const buffer = await openBuffer(2, lines, clock);
     for (let seq = 1; seq <= 12; seq++) buffer.push(reading(seq));

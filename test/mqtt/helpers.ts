@@ -1,3 +1,4 @@
+import { until } from '../helpers/until.js';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -111,14 +112,7 @@ export async function collect(session: ManagedSession, topic: string, options: {
   };
 }
 
-/** Resolves once `check()` holds (polling every 10 ms); rejects after `ms`. */
-export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

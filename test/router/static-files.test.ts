@@ -9,7 +9,7 @@ import { createLogger } from '../../src/common/logger.js';
 import { negotiateEncoding } from '../../src/router/compressed-cache.js';
 import { isHashedName } from '../../src/router/content-types.js';
 import { CONTENT_SECURITY_POLICY, createStaticHandler, IMMUTABLE, NOT_BUILT_TEXT } from '../../src/router/static-files.js';
-import type { HttpHandler } from '../../src/transport/websocket/listener.js';
+import type { HttpHandler } from '../../src/transport/listener.js';
 
 const SECRET = 'TOP-SECRET-CONTENT';
 const INDEX = `<!doctype html><html><head><link rel="stylesheet" href="a.css">

@@ -8,8 +8,9 @@ import { fromBase64 } from '../../protocol/serializers/base64.js';
  */
 
 /** PKCS#8 DER prefix of an Ed25519 private key (RFC 8410); the 32-byte seed follows it. */
-const PKCS8_ED25519_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
-const SEED_HEX = /^(?:[0-9a-fA-F]{64}){1,2}$/;
+export const PKCS8_ED25519_PREFIX: readonly number[] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+/** The 32-byte seed as 64 hex characters, or a 64-byte NaCl secret key (seed ‖ public key) as 128. */
+export const SEED_HEX = /^(?:[0-9a-fA-F]{64}){1,2}$/;
 const PEM = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
 
 export const KEY_FORMATS = 'an Ed25519 private key as PKCS#8 PEM (switchyard keygen) or a 32-byte seed as 64 hex characters';
@@ -59,7 +60,7 @@ function isEd25519Pkcs8(der: Uint8Array): boolean {
   return PKCS8_ED25519_PREFIX.every((byte, index) => index === 1 || (index === 4 ? der[4]! <= 1 : der[index] === byte));
 }
 
-function toHex(bytes: Uint8Array): string {
+export function toHex(bytes: Uint8Array): string {
   let out = '';
   for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
   return out;

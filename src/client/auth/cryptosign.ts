@@ -1,10 +1,8 @@
 import type { Dict } from '../../protocol/messages.js';
 import { fromBase64 } from '../../protocol/serializers/base64.js';
 import type { ClientAuthenticator } from './authenticator.js';
-import { cryptosignSeedHex } from './cryptosign-key.js';
+import { cryptosignSeedHex, PKCS8_ED25519_PREFIX, toHex } from './cryptosign-key.js';
 
-/** PKCS#8 DER prefix of an Ed25519 private key (RFC 8410); the 32-byte seed follows it. */
-const PKCS8_ED25519_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 const ED25519 = { name: 'Ed25519' } as const;
 const CHALLENGE_HEX = /^[0-9a-fA-F]{64}$/;
 
@@ -55,10 +53,4 @@ function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return bytes;
-}
-
-function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, type ConfigProblem, describeReadError, readConfigFile, readSecretFile } from '../../common/config-problem.js';
 import { validateYaml, type Env, type PathIssue } from '../../common/yaml-schema.js';
+import { asError } from '../../client/errors.js';
 import { InvalidUrlError, parseUrl } from '../../client/url.js';
 import type { AuthOptions } from '../../client/types.js';
 import type { SerializerName } from '../../protocol/serializers/serializer.js';
@@ -107,7 +108,7 @@ function readUpstream(entry: UpstreamConfig, at: PropertyKey[], reader: Reader, 
   try {
     parseUrl(entry.url);
   } catch (error) {
-    fail([...at, 'url'], error instanceof InvalidUrlError ? `invalid router URL: ${error.problem}` : (error as Error).message);
+    fail([...at, 'url'], error instanceof InvalidUrlError ? `invalid router URL: ${error.problem}` : asError(error).message);
   }
   let ca: string | undefined;
   if (entry.ca !== undefined) ca = readText(reader, entry.ca, [...at, 'ca'], fail);
@@ -143,7 +144,7 @@ function readAuth(entry: UpstreamConfig, at: PropertyKey[], reader: Reader, fail
         const privateKey = reader.readPrivateKey(path);
         return auth.authid !== undefined ? { method: 'cryptosign', authid: auth.authid, privateKey } : { method: 'cryptosign', privateKey };
       } catch (error) {
-        fail([...at, 'key'], (error as Error).message);
+        fail([...at, 'key'], asError(error).message);
         return undefined;
       }
     }

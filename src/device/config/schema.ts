@@ -1,3 +1,4 @@
+import { CONFIG_LOG_LEVELS } from '../../common/logger.js';
 import { z } from 'zod';
 import { dottedUri, duration, durationWithDefault, filePath, integer, strictMap, uriComponent } from '../../common/schema-parts.js';
 
@@ -220,7 +221,7 @@ export const deviceConfigSchema = strictMap({
   buffer: bufferSchema.prefault({}).describe('Readings kept for the upstream router until it acknowledges them.'),
   state_dir: filePath('Where the persisted buffer lives (systemd StateDirectory).').optional(),
   sysfs: filePath('Root of sysfs for the sysfs drivers (tests point it at a fake tree).').default('/sys'),
-  log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe level logged (to stderr; --log-level overrides it).'),
+  log_level: z.enum(CONFIG_LOG_LEVELS).default('info').describe('Least severe level logged (to stderr; --log-level overrides it).'),
 });
 
 export type DeviceConfigInput = z.input<typeof deviceConfigSchema>;

@@ -35,7 +35,7 @@ export async function openDs18b20Sensor(config: Ds18b20SensorConfig, ctx: Driver
 }
 
 /** The temperature in °C from the text of w1_slave; a DriverError naming `path` when it is not a good reading. */
-export function parseW1Slave(text: string, path: string): number {
+function parseW1Slave(text: string, path: string): number {
   const [crcLine, dataLine] = text.split('\n').map((line) => line.trim());
   if (crcLine === undefined || dataLine === undefined) {
     throw new DriverError(`${path}: unexpected content ${JSON.stringify(text.slice(0, 80))}`, { path });

@@ -17,7 +17,7 @@ import { readAttribute } from './sysfs.js';
  */
 
 /** Labels of the chip that drives the 40-pin header, newest model first. */
-export const HEADER_CHIP_LABELS: readonly string[] = [
+const HEADER_CHIP_LABELS: readonly string[] = [
   'pinctrl-rp1', // Pi 5
   'pinctrl-bcm2711', // Pi 4, Pi 400, CM4
   'pinctrl-bcm2835', // Pi 1–3, Zero
@@ -38,7 +38,7 @@ export interface SysfsGpioChip {
 }
 
 /** The chips sysfs lists; none when the directory is missing (a kernel without sysfs GPIO). */
-export async function listSysfsChips(sysfs: string): Promise<SysfsGpioChip[]> {
+async function listSysfsChips(sysfs: string): Promise<SysfsGpioChip[]> {
   const dir = join(sysfs, 'class', 'gpio');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => CHAR_DEV_NAME.test(name)).sort();
   const chips: SysfsGpioChip[] = [];

@@ -26,7 +26,7 @@ import { LineProcess } from './gpio-gpiod-process.js';
  * a build option of v2, so a new value respawns gpioset instead.
  */
 
-export type GpiodVersion = 1 | 2;
+type GpiodVersion = 1 | 2;
 
 const SETTLE_MS = 100; // a gpioset that cannot get its line exits well within this
 const TOOL_TIMEOUT_MS = 5000;
@@ -58,7 +58,7 @@ function runTool(ctx: DriverContext, tool: string, args: string[]): Promise<stri
 }
 
 /** Major version from `gpioset --version`: `gpioset (libgpiod) v1.6.3` or `… v2.1`. */
-export async function gpiodVersion(ctx: DriverContext): Promise<GpiodVersion> {
+async function gpiodVersion(ctx: DriverContext): Promise<GpiodVersion> {
   const text = await runTool(ctx, 'gpioset', ['--version']);
   const major = /\(libgpiod\)\s+v?(\d+)/.exec(text)?.[1];
   if (major === '1' || major === '2') return Number(major) as GpiodVersion;

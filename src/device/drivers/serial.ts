@@ -57,6 +57,8 @@ class SerialSensor implements SensorDriver {
   readonly #config: SerialSensorConfig;
   readonly #binding: SerialBinding;
   readonly #clock: Clock;
+  /** `field` split at its dots once, not on every line. */
+  readonly #fieldPath: readonly string[] | undefined;
   #listener: SensorListener | undefined;
   /** The port being opened or open; undefined while waiting to retry. */
   #port: SerialPortStream | undefined;
@@ -77,6 +79,7 @@ class SerialSensor implements SensorDriver {
     this.#config = config;
     this.#binding = binding;
     this.#clock = clock;
+    this.#fieldPath = config.field?.split('.');
   }
 
   start(listener: SensorListener): void {
@@ -160,7 +163,7 @@ class SerialSensor implements SensorDriver {
     }
     let value: SensorValue;
     try {
-      value = parseLine(line, this.#config);
+      value = parseLine(line, this.#config, this.#fieldPath);
     } catch (error) {
       if (error instanceof DriverError) this.#listener?.error(error);
       return;
@@ -174,8 +177,15 @@ class SerialSensor implements SensorDriver {
   }
 }
 
-/** The value of one non-empty line per `parse` and `field`; a DriverError quoting the line when it has none. */
-export function parseLine(line: string, config: Pick<SerialSensorConfig, 'path' | 'parse' | 'field'>): SensorValue {
+/**
+ * The value of one non-empty line per `parse` and `field` (`fieldPath`: `field` split at its
+ * dots); a DriverError quoting the line when it has none.
+ */
+export function parseLine(
+  line: string,
+  config: Pick<SerialSensorConfig, 'path' | 'parse' | 'field'>,
+  fieldPath: readonly string[] | undefined = config.field?.split('.'),
+): SensorValue {
   const bad = (why: string) => {
     const quoted = JSON.stringify(line.length > QUOTE_CHARS ? `${line.slice(0, QUOTE_CHARS)}…` : line);
     return new DriverError(`serial ${config.path}: bad line ${quoted}: ${why}`, { path: config.path });
@@ -191,20 +201,20 @@ export function parseLine(line: string, config: Pick<SerialSensorConfig, 'path' 
   } catch {
     throw bad('not JSON');
   }
-  if (config.field === undefined) {
+  if (fieldPath === undefined) {
     if (typeof parsed !== 'number') throw bad('expected a number (set field to take one from an object)');
     return parsed;
   }
-  const value = fieldOf(parsed, config.field);
+  const value = fieldOf(parsed, fieldPath);
   if (value === undefined) throw bad(`no field ${config.field}`);
   if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
   throw bad(`field ${config.field} is not a number or boolean`);
 }
 
 /** `pm.pm25` of `{"pm":{"pm25":12}}` → 12; undefined when any step is missing. */
-function fieldOf(value: unknown, field: string): unknown {
+function fieldOf(value: unknown, path: readonly string[]): unknown {
   let current = value;
-  for (const key of field.split('.')) {
+  for (const key of path) {
     if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }

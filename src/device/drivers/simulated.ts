@@ -41,7 +41,7 @@ export function openSimulatedSensor(config: SimulatedSensorConfig): Promise<Sens
 }
 
 /** mulberry32: a small, fast, seedable generator of numbers in [0, 1). */
-export function randomSource(seed: number): () => number {
+function randomSource(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -36,23 +36,28 @@ function poll(unit: string | undefined, read: () => Promise<SensorValue>): Senso
 }
 
 /** The first field of /proc/loadavg (`0.42 0.37 0.30 1/123 4567`). */
-export function parseLoadavg(text: string, path: string): number {
+function parseLoadavg(text: string, path: string): number {
   return parseNumber(text.split(/\s+/)[0] ?? '', path);
 }
+
+/** The /proc/meminfo lines parseMeminfo reads, compiled once (it runs on every sample). */
+const MEM_TOTAL = /^MemTotal:\s+(\d+)/m;
+const MEM_AVAILABLE = /^MemAvailable:\s+(\d+)/m;
 
 /**
  * The share of memory in use, in percent rounded to 0.1: 100 × (MemTotal − MemAvailable) /
  * MemTotal. MemAvailable (the kernel's estimate of what can be had without swapping) rather than
  * MemFree, which counts the page cache as used and so reads near 100 % on any busy system.
  */
-export function parseMeminfo(text: string, path: string): number {
-  const field = (name: string): number => {
-    const match = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
-    if (match === null) throw new DriverError(`${path}: no ${name} line`, { path });
-    return Number(match[1]);
-  };
-  const total = field('MemTotal');
-  const available = field('MemAvailable');
+function parseMeminfo(text: string, path: string): number {
+  const total = meminfoField(text, path, 'MemTotal', MEM_TOTAL);
+  const available = meminfoField(text, path, 'MemAvailable', MEM_AVAILABLE);
   if (total === 0) throw new DriverError(`${path}: MemTotal is 0`, { path });
   return Math.round((1000 * (total - available)) / total) / 10;
+}
+
+function meminfoField(text: string, path: string, name: string, pattern: RegExp): number {
+  const match = pattern.exec(text);
+  if (match === null) throw new DriverError(`${path}: no ${name} line`, { path });
+  return Number(match[1]);
 }

@@ -14,6 +14,3 @@ export function createConfigContext(baseDir: string, readFile: (path: string) =>
     readFile,
   };
 }
-
-/** Kept here for the router's listener errors; it lives in common/config-problem.ts (the device reader uses it too). */
-export { describeReadError } from '../../common/config-problem.js';

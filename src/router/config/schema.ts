@@ -49,12 +49,10 @@ export const routerConfigSchema = strictMap({
  */
 export function localRouterConfigSchema(defaultRealm: string) {
   return strictMap({
-    listen,
+    ...routerConfigSchema.shape,
     realms: realms
       .default(() => [openRealmFile(defaultRealm)])
       .describe(`Realms; default: only '${defaultRealm}' (the device's realm), open to anonymous sessions.`),
-    limits: limitsSchema.prefault({}),
-    log_level: logLevel,
   });
 }
 

@@ -1,3 +1,4 @@
+import type { ConfigLogLevel } from '../../common/logger.js';
 import type { RealmAuthConfig, UserConfig } from '../auth/auth-config.js';
 import type { Action, RoleRule } from '../auth/authorizer.js';
 
@@ -15,8 +16,7 @@ export interface RouterConfig {
 export type { Action, RoleRule, UserConfig };
 export type { CryptosignUserConfig, TicketUserConfig, WampCraUserConfig } from '../auth/auth-config.js';
 
-export type ConfigLogLevel = 'debug' | 'info' | 'warn' | 'error';
-export const LOG_LEVELS: readonly ConfigLogLevel[] = ['debug', 'info', 'warn', 'error'];
+export { CONFIG_LOG_LEVELS as LOG_LEVELS, type ConfigLogLevel } from '../../common/logger.js';
 
 /** Certificate and key (PEM files) for a TLS listener; `ca` to require client certificates signed by it. */
 export interface TlsConfig {

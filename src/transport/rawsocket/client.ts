@@ -27,7 +27,7 @@ export interface RawSocketConnectOptions {
   parse?: ParseOptions;
   /**
    * Plain TCP only: when the router has not answered the handshake after this long, check
-   * whether the port speaks TLS (tls-probe.ts) and fail at once if it does (default 500 ms).
+   * whether the port speaks TLS (connect-errors.ts probeTls) and fail at once if it does (default 500 ms).
    */
   tlsProbeAfterMs?: number;
 }

@@ -17,8 +17,6 @@ import {
 } from '../listener.js';
 import { rejectUpgrade, WebSocketAcceptor, type WebSocketAcceptOptions } from './server.js';
 
-export type { HttpHandler } from '../listener.js';
-
 export interface WebSocketListenOptions extends ListenOptions {
   /** Plain HTTP requests (not upgrades); default: 404. */
   http?: HttpHandler;

@@ -202,26 +202,26 @@ export function shownValue(actuator: ActuatorView): ActuatorValue | null {
 
 /** Applies `change` to the named device, adding it (sorted by name) when it is new. */
 function withDevice(devices: readonly DeviceView[], name: string, change: (device: DeviceView) => DeviceView): readonly DeviceView[] {
-  const index = devices.findIndex((d) => d.name === name);
-  if (index >= 0) {
-    const next = change(devices[index]!);
-    return next === devices[index] ? devices : devices.map((d, i) => (i === index ? next : d));
-  }
-  return [...devices, change(emptyDevice(name))].sort((a, b) => a.name.localeCompare(b.name));
+  const next = withNamed(devices, name, emptyDevice, change);
+  return next.length > devices.length ? [...next].sort((a, b) => a.name.localeCompare(b.name)) : next;
 }
 
 function withActuator(device: DeviceView, name: string, change: (actuator: ActuatorView) => ActuatorView): DeviceView {
-  const index = device.actuators.findIndex((a) => a.name === name);
-  if (index < 0) return { ...device, actuators: [...device.actuators, change(emptyActuator(name))] };
-  const next = change(device.actuators[index]!);
-  return next === device.actuators[index] ? device : { ...device, actuators: device.actuators.map((a, i) => (i === index ? next : a)) };
+  const actuators = withNamed(device.actuators, name, emptyActuator, change);
+  return actuators === device.actuators ? device : { ...device, actuators };
 }
 
 function withSensor(device: DeviceView, name: string, change: (sensor: SensorView) => SensorView): DeviceView {
-  const index = device.sensors.findIndex((s) => s.name === name);
-  if (index < 0) return { ...device, sensors: [...device.sensors, change(emptySensor(name))] };
-  const next = change(device.sensors[index]!);
-  return next === device.sensors[index] ? device : { ...device, sensors: device.sensors.map((s, i) => (i === index ? next : s)) };
+  const sensors = withNamed(device.sensors, name, emptySensor, change);
+  return sensors === device.sensors ? device : { ...device, sensors };
+}
+
+/** Applies `change` to the item called `name`, appending `empty(name)` changed when there is none; the same list when nothing changed. */
+function withNamed<T extends { readonly name: string }>(items: readonly T[], name: string, empty: (name: string) => T, change: (item: T) => T): readonly T[] {
+  const index = items.findIndex((item) => item.name === name);
+  if (index < 0) return [...items, change(empty(name))];
+  const next = change(items[index]!);
+  return next === items[index] ? items : items.map((item, i) => (i === index ? next : item));
 }
 
 /** Like withDevice + withActuator, but never adds either (requests and outcomes for unknown things are dropped). */

@@ -25,6 +25,11 @@ export function formatValue(value: boolean | number | null): string {
   return value.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: Math.min(digits, 1) });
 }
 
+/** `from 18.5 to 21 °C`: the range of some readings (for screen readers). */
+export function formatRange(values: readonly number[], unit: string | null): string {
+  return `from ${formatValue(Math.min(...values))} to ${formatValue(Math.max(...values))}${unit !== null ? ` ${unit}` : ''}`;
+}
+
 /** A dimmer level 0..1 as a whole percentage. */
 export function formatPercent(level: number): string {
   return `${Math.round(level * 100)} %`;

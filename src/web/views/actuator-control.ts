@@ -1,6 +1,7 @@
 import { displayName } from '../model/format.js';
 import { shownValue, type ActuatorView } from '../model/devices.js';
 import type { Actions } from './actions.js';
+import { memo } from './hooks.js';
 import { html } from './html.js';
 import { Slider } from './slider.js';
 import { Switch } from './switch.js';
@@ -17,7 +18,7 @@ export interface ActuatorControlProps {
  * One actuator: its label, a switch or a slider showing the device's state (or the value being
  * set, with a spinner), and the message of a failed change.
  */
-export function ActuatorControl({ device, actuator, live, actions }: ActuatorControlProps) {
+export const ActuatorControl = memo(function ActuatorControl({ device, actuator, live, actions }: ActuatorControlProps) {
   const labelId = `label-${device}-${actuator.name}`;
   const shown = shownValue(actuator);
   const pending = actuator.pending !== undefined;
@@ -56,4 +57,4 @@ export function ActuatorControl({ device, actuator, live, actions }: ActuatorCon
         : null}
     </li>
   `;
-}
+});

@@ -1,6 +1,6 @@
 import type uPlot from 'uplot';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { formatValue } from '../model/format.js';
+import { formatRange, formatValue } from '../model/format.js';
 import type { Series } from '../model/series.js';
 import { html } from './html.js';
 
@@ -76,8 +76,7 @@ function dataOf(series: Series): uPlot.AlignedData {
 
 function summary(series: Series, label: string, unit: string | null): string {
   if (series.v.length === 0) return `${label}: no readings yet`;
-  const suffix = unit !== null ? ` ${unit}` : '';
-  return `${label}: ${series.v.length} readings, from ${formatValue(Math.min(...series.v))} to ${formatValue(Math.max(...series.v))}${suffix}`;
+  return `${label}: ${series.v.length} readings, ${formatRange(series.v, unit)}`;
 }
 
 function options(UPlot: UPlotClass, element: HTMLElement, label: string, unit: string | null, steps: boolean): uPlot.Options {

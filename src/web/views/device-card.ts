@@ -3,6 +3,7 @@ import { displayName, formatAge } from '../model/format.js';
 import type { DeviceView } from '../model/devices.js';
 import type { Actions } from './actions.js';
 import { ActuatorControl } from './actuator-control.js';
+import { memo } from './hooks.js';
 import { html } from './html.js';
 import { Chart } from './chart.js';
 import { SensorTile } from './sensor-tile.js';
@@ -21,7 +22,7 @@ export interface DeviceCardProps {
 const STATUS_TEXT = { online: 'Online', offline: 'Offline', unknown: 'Unknown' } as const;
 
 /** One device: its status, its actuators as controls, its sensors as tiles, and one sensor's chart on demand. */
-export function DeviceCard({ device, connected, now, actions }: DeviceCardProps) {
+export const DeviceCard = memo(function DeviceCard({ device, connected, now, actions }: DeviceCardProps) {
   const [chartOf, setChartOf] = useState<string | null>(null);
   const charted = device.sensors.find((s) => s.name === chartOf);
   const chartId = `chart-${device.name}`;
@@ -76,4 +77,4 @@ export function DeviceCard({ device, connected, now, actions }: DeviceCardProps)
         : null}
     </article>
   `;
-}
+});

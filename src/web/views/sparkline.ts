@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { formatValue } from '../model/format.js';
+import { formatRange } from '../model/format.js';
 import type { Series } from '../model/series.js';
 import { html } from './html.js';
 
@@ -29,8 +29,7 @@ export function Sparkline({ series, steps, unit }: SparklineProps) {
 
 function labelOf(series: Series, steps: boolean, unit: string | null): string {
   if (steps) return `Last ${series.v.length} readings`;
-  const range = `from ${formatValue(Math.min(...series.v))} to ${formatValue(Math.max(...series.v))}`;
-  return `Last ${series.v.length} readings, ${range}${unit !== null ? ` ${unit}` : ''}`;
+  return `Last ${series.v.length} readings, ${formatRange(series.v, unit)}`;
 }
 
 /** The SVG path of the points scaled into the box; undefined with fewer than two. */

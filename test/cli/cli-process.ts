@@ -3,11 +3,25 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export interface CliProcessOptions {
+  /** stderr goes to this file instead of a pipe. */
+  stderrFile?: string;
+  /** Set JOURNAL_STREAM: naming `stderrFile` (as systemd does when stderr is the journal), or a pipe it is not. */
+  journal?: boolean;
+  /** The executable: the TypeScript source (run through tsx, the default) or the built `dist/cli/main.js`. */
+  main?: string;
+}
 
 /**
- * `switchyard ARGS…` as its own process (the TypeScript source through tsx), the way systemd runs
- * it. With `stderrFile`, stderr goes to that file and JOURNAL_STREAM names it (device:inode), as
- * systemd does when stderr is the journal; else stderr is a pipe.
+ * `switchyard ARGS…` as its own process, the way systemd runs it, so a test can send it SIGTERM
+ * or SIGKILL as systemd or a power cut would. With `stderrFile`, stderr goes to that file and
+ * JOURNAL_STREAM names it (device:inode), as systemd does when stderr is the journal; else stderr
+ * is a pipe. Killed when the test process exits.
  */
 export class CliProcess {
   readonly child: ChildProcess;
@@ -16,7 +30,7 @@ export class CliProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #closed = false;
 
-  constructor(args: string[], env: Record<string, string> = {}, options: { stderrFile?: string; journal?: boolean } = {}) {
+  constructor(args: string[], env: Record<string, string> = {}, options: CliProcessOptions = {}) {
     this.#stderrFile = options.stderrFile;
     let fd: number | undefined;
     const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
@@ -28,13 +42,17 @@ export class CliProcess {
     } else if (options.journal === true) {
       childEnv['JOURNAL_STREAM'] = '1:1'; // set, but not naming stderr (a pipe)
     }
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'ignore', fd ?? 'pipe'], env: childEnv });
+    const main = options.main ?? MAIN;
+    const entry = main.endsWith('.ts') ? ['--import', 'tsx', main] : [main];
+    this.child = spawn(process.execPath, [...entry, ...args], { stdio: ['ignore', 'ignore', fd ?? 'pipe'], env: childEnv });
     if (fd !== undefined) closeSync(fd);
+    live.add(this.child);
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => void this.#piped.push(chunk));
     // 'close': the process has exited and its stderr is read to the end.
     this.exited = new Promise((resolve) =>
       this.child.once('close', (code, signal) => {
         this.#closed = true;
+        live.delete(this.child);
         resolve({ code, signal });
       }),
     );
@@ -48,20 +66,22 @@ export class CliProcess {
     return lines;
   }
 
-  /** Resolves with the first stderr line matching `pattern`; rejects after `ms` with the log. */
+  /** Resolves with the first stderr line matching `pattern`; rejects after `ms` (or once it has exited) with the log. */
   async waitForLine(pattern: RegExp, ms = 10_000): Promise<string> {
     const deadline = Date.now() + ms;
     for (;;) {
       const line = this.lines.find((candidate) => pattern.test(candidate));
       if (line !== undefined) return line;
-      if (Date.now() > deadline || this.#closed) throw new Error(`no line matching ${pattern}; log:\n${this.lines.join('\n')}`);
+      if (Date.now() > deadline || this.#closed) {
+        throw new Error(`no log line matching ${pattern} within ${ms} ms; log:\n${this.lines.join('\n')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
-  /** SIGTERM (as systemctl stop), SIGKILL after `ms`; resolves with how it exited. */
-  async stop(ms = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+  /** Sends `signal` (SIGTERM: as systemctl stop); after `ms` without an exit, SIGKILL. Resolves with how it exited. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', ms = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), ms);
     const result = await this.exited;
     clearTimeout(timer);
