@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ConfigProblem, ConfigError } from '../common/config-problem.js';
+import { listenerOriginNames } from '../router/listen-errors.js';
 import type { ConfigReply, ConfigRequest } from './device-config-file.js';
 import { loadFullDeviceConfig } from './device-config.js';
 
@@ -12,7 +13,7 @@ const warnings: ConfigProblem[] = [];
 let reply: ConfigReply;
 try {
   const config = loadFullDeviceConfig(file, env, (w) => warnings.push(w));
-  reply = { config, warnings };
+  reply = { config, listenerOrigins: listenerOriginNames(config.local_router?.listen ?? []), warnings };
 } catch (error) {
   reply =
     error instanceof ConfigError

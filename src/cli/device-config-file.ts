@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ConfigProblem, ConfigError } from '../common/config-problem.js';
 import type { Env } from '../common/yaml-schema.js';
+import { restoreListenerOrigins } from '../router/listen-errors.js';
 import type { FullDeviceConfig } from './device-config.js';
 
 /**
@@ -21,7 +22,11 @@ export async function readDeviceConfigFile(file: string, env: Env, onWarning: (w
   }
   const reply = await askWorker(worker, { file, env } satisfies ConfigRequest);
   for (const warning of reply.warnings) onWarning(warning);
-  if (reply.config !== undefined) return reply.config;
+  if (reply.config !== undefined) {
+    // So that a local router listener that cannot start is named by its file:line and key.
+    if (reply.config.local_router !== undefined) restoreListenerOrigins(reply.config.local_router.listen, reply.listenerOrigins ?? []);
+    return reply.config;
+  }
   if (reply.problems !== undefined) throw new ConfigError(reply.message ?? '', reply.problems);
   throw new Error(reply.message ?? 'the config worker failed');
 }
@@ -35,6 +40,8 @@ export interface ConfigRequest {
 /** What it answers, once: the config, or the ConfigError's message and problems, or another failure's message. */
 export interface ConfigReply {
   config?: FullDeviceConfig;
+  /** With `config`: its local router listeners' origins (listen-errors.ts), which a clone loses. */
+  listenerOrigins?: Record<string, string>[];
   warnings: ConfigProblem[];
   message?: string;
   problems?: readonly ConfigProblem[];

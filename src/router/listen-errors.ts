@@ -37,6 +37,31 @@ export function setListenerOrigin(listener: ListenerConfig, origin: ListenerOrig
   origins.set(listener, origin);
 }
 
+/** Every key a listen failure can name (see `explain`). */
+const FAILURE_KEYS: readonly (readonly string[])[] = [[], ['host'], ['port'], ['path'], ['mode'], ['group'], ['tls'], ['tls', 'cert'], ['tls', 'key'], ['tls', 'ca']];
+
+/**
+ * The listeners' origins as data: per listener, the name its origin gives each key a failure can
+ * name (`{}` without an origin). An origin is a function in a WeakMap, so it does not survive a
+ * structured clone; a config read in a worker thread travels with this and gets its origins back
+ * through restoreListenerOrigins.
+ */
+export function listenerOriginNames(listeners: readonly ListenerConfig[]): Record<string, string>[] {
+  return listeners.map((listener) => {
+    const origin = origins.get(listener);
+    return origin === undefined ? {} : Object.fromEntries(FAILURE_KEYS.map((key) => [key.join('.'), origin(key)]));
+  });
+}
+
+/** Records the origins listenerOriginNames wrote down, on copies of the listeners it read them from. */
+export function restoreListenerOrigins(listeners: readonly ListenerConfig[], names: readonly Record<string, string>[]): void {
+  listeners.forEach((listener, index) => {
+    const table = names[index];
+    if (table === undefined || table[''] === undefined) return;
+    setListenerOrigin(listener, (key) => table[key.join('.')] ?? `${table['']}.${key.join('.')}`);
+  });
+}
+
 /**
  * How to name a key of `listener` in an error: its recorded origin, else a description such as
  * `listener rawsocket 0.0.0.0:8081 (tls.cert)`.

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -114,5 +116,19 @@ describe('the built switchyard executable (scripts/build-cli.mjs)', () => {
     const exit = await device.exited;
     expect(exit.code).toBe(1);
     expect(device.lines.filter((line) => line.startsWith(`${file}:`))).toHaveLength(2);
+  });
+
+  it('names a local router listener that cannot start by its file:line and key, as run from source', async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const file = writeDeviceConfig(dir, { device: 'porch', local_router: { listen: [{ type: 'rawsocket', host: '127.0.0.1', port }] } }, 'busy.yaml');
+      const device = new DeviceProcess(file, {}, main);
+      expect((await device.exited).code).toBe(1);
+      expect(device.lines).toContain(`${file}:6: local_router.listen[0].port: 127.0.0.1:${port} is already in use (another router or program listens there)`);
+    } finally {
+      busy.close();
+    }
   });
 });
